@@ -1,0 +1,202 @@
+"""What a date, week, month or range on the command line means; pure, the clock passed in."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta, timezone
+from typing import Literal
+
+from papertrack.errors import UsageError
+
+HF_FIRST_DAY = date(2023, 5, 4)
+"""The first Hugging Face Daily Papers batch."""
+MAX_RANGE_DAYS = 100
+"""A --since range is fetched one day per request; beyond this, --month is the better tool."""
+TODAY_LOOKBACK_DAYS = 7
+
+PeriodKind = Literal["date", "week", "month", "range"]
+
+_DAYS_AGO = re.compile(r"(\d{1,4})d")
+_WEEK = re.compile(r"(\d{4})-?[Ww](\d{1,2})")
+_MONTH = re.compile(r"(\d{4})-(\d{1,2})")
+
+
+def utc_today(now: datetime | None = None) -> date:
+    """Hugging Face buckets Daily Papers by UTC date (``submittedOnDailyAt[:10]``)."""
+    return (now or datetime.now(timezone.utc)).astimezone(timezone.utc).date()
+
+
+def day_label(day: date) -> str:
+    return f"{day:%a} {day.isoformat()}"
+
+
+@dataclass(frozen=True, slots=True)
+class Period:
+    """A span of Daily Papers days that one command asks for."""
+
+    kind: PeriodKind
+    key: str
+    """What the API and the cache call it: ``2025-08-25``, ``2025-W35``, ``2025-08``."""
+    first: date
+    last: date
+
+    def days(self) -> list[date]:
+        return [self.first + timedelta(days=n) for n in range((self.last - self.first).days + 1)]
+
+    @property
+    def label(self) -> str:
+        if self.kind == "date":
+            return day_label(self.first)
+        if self.kind == "range":
+            return f"{self.first.isoformat()} to {self.last.isoformat()}"
+        return f"{self.key} ({self.first.isoformat()} to {self.last.isoformat()})"
+
+
+def day_period(day: date) -> Period:
+    return Period("date", day.isoformat(), day, day)
+
+
+def _check_bounds(day: date, option: str, today: date) -> date:
+    if day < HF_FIRST_DAY:
+        raise UsageError(
+            f"{option} {day.isoformat()} is before Hugging Face Daily Papers began "
+            f"({HF_FIRST_DAY.isoformat()})"
+        )
+    # One day of slack: a user east of UTC is already on tomorrow's date.
+    if day > today + timedelta(days=1):
+        raise UsageError(f"{option} {day.isoformat()} is in the future (today is {today})")
+    return day
+
+
+def _whole_period(kind: PeriodKind, key: str, first: date, last: date, today: date) -> Period:
+    if last < HF_FIRST_DAY:
+        raise UsageError(
+            f"--{kind} {key} is before Hugging Face Daily Papers began ({HF_FIRST_DAY})"
+        )
+    if first > today + timedelta(days=1):
+        raise UsageError(f"--{kind} {key} is in the future (today is {today})")
+    return Period(kind, key, first, last)
+
+
+def parse_day(text: str, *, option: str, today: date) -> date:
+    """A calendar day: YYYY-MM-DD, ``today`` or ``yesterday``."""
+    value = text.strip().lower()
+    if value == "today":
+        return today
+    if value == "yesterday":
+        return today - timedelta(days=1)
+    try:
+        if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+            raise ValueError
+        day = date.fromisoformat(value)
+    except ValueError:
+        raise UsageError(
+            f"invalid {option} {text!r}: expected a date as YYYY-MM-DD "
+            "(e.g. 2025-08-25), 'today' or 'yesterday'"
+        ) from None
+    return _check_bounds(day, option, today)
+
+
+def parse_week(text: str, *, today: date) -> Period:
+    """An ISO week, ``YYYY-Www`` (Monday to Sunday), as Hugging Face's ``week=`` takes it."""
+    match = _WEEK.fullmatch(text.strip())
+    first: date | None = None
+    if match:
+        year, week = int(match.group(1)), int(match.group(2))
+        try:
+            first = date.fromisocalendar(year, week, 1)
+        except ValueError:
+            first = None
+    if match is None or first is None:
+        raise UsageError(
+            f"invalid --week {text!r}: expected an ISO week as YYYY-Www "
+            "(e.g. 2025-W09; weeks run 01 to 52 or 53)"
+        )
+    return _whole_period("week", f"{year:04d}-W{week:02d}", first, first + timedelta(6), today)
+
+
+def parse_month(text: str, *, today: date) -> Period:
+    """A calendar month, ``YYYY-MM``."""
+    match = _MONTH.fullmatch(text.strip())
+    if match is None or not 1 <= int(match.group(2)) <= 12:
+        raise UsageError(f"invalid --month {text!r}: expected a month as YYYY-MM (e.g. 2025-08)")
+    year, month = int(match.group(1)), int(match.group(2))
+    first = date(year, month, 1)
+    following = date(year + month // 12, month % 12 + 1, 1)
+    last = following - timedelta(days=1)
+    return _whole_period("month", f"{year:04d}-{month:02d}", first, last, today)
+
+
+def parse_since(text: str, *, today: date) -> date:
+    """``Nd`` (the last N days, today included) or a date."""
+    match = _DAYS_AGO.fullmatch(text.strip().lower())
+    if match:
+        count = int(match.group(1))
+        if count < 1:
+            raise UsageError(f"invalid --since {text!r}: the number of days must be at least 1")
+        return max(today - timedelta(days=count - 1), HF_FIRST_DAY)
+    try:
+        return parse_day(text, option="--since", today=today)
+    except UsageError as exc:
+        if "expected a date" in exc.message:
+            raise UsageError(
+                f"invalid --since {text!r}: expected Nd (e.g. 7d for the last 7 days) "
+                "or a date as YYYY-MM-DD"
+            ) from None
+        raise
+
+
+def range_period(first: date, last: date) -> Period:
+    if last < first:
+        raise UsageError(f"--until {last.isoformat()} is before --since {first.isoformat()}")
+    span = (last - first).days + 1
+    if span > MAX_RANGE_DAYS:
+        raise UsageError(
+            f"--since/--until cover {span} days; a range is limited to {MAX_RANGE_DAYS} days "
+            "(use --month for whole months)"
+        )
+    if first == last:
+        return day_period(first)
+    return Period("range", f"{first.isoformat()}..{last.isoformat()}", first, last)
+
+
+def resolve_period(
+    *,
+    day: str | None,
+    week: str | None,
+    month: str | None,
+    since: str | None,
+    until: str | None,
+    today: date,
+) -> Period:
+    """Turn ``list``'s mutually exclusive period options into one Period."""
+    chosen = [
+        name
+        for name, value in (
+            ("--date", day),
+            ("--week", week),
+            ("--month", month),
+            ("--since", since),
+        )
+        if value is not None
+    ]
+    if until is not None and since is None:
+        raise UsageError("--until only works together with --since")
+    if not chosen:
+        raise UsageError(
+            "list needs a period: --date YYYY-MM-DD, --week YYYY-Www, --month YYYY-MM "
+            "or --since DATE|Nd"
+        )
+    if len(chosen) > 1:
+        raise UsageError(f"choose one of {', '.join(chosen)}; they cannot be combined")
+    if day is not None:
+        return day_period(parse_day(day, option="--date", today=today))
+    if week is not None:
+        return parse_week(week, today=today)
+    if month is not None:
+        return parse_month(month, today=today)
+    assert since is not None
+    first = parse_since(since, today=today)
+    last = parse_day(until, option="--until", today=today) if until is not None else today
+    return range_period(first, last)

@@ -1,0 +1,49 @@
+"""Exceptions papertrack raises on purpose; the CLI turns each into one line and an exit code."""
+
+from __future__ import annotations
+
+EXIT_OK = 0
+EXIT_FAILURE = 1
+EXIT_USAGE = 2
+EXIT_INTERRUPTED = 130
+EXIT_BROKEN_PIPE = 141
+
+
+class PapertrackError(Exception):
+    """An expected failure: a message for the user and an optional hint on what to do."""
+
+    exit_code = EXIT_FAILURE
+
+    def __init__(self, message: str, *, hint: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.hint = hint
+
+    def __str__(self) -> str:
+        return self.message if not self.hint else f"{self.message} ({self.hint})"
+
+
+class UsageError(PapertrackError):
+    """Bad input on the command line or in the environment."""
+
+    exit_code = EXIT_USAGE
+
+
+class FetchError(PapertrackError):
+    """A request failed: the network, the server, or a body we cannot use."""
+
+    def __init__(
+        self, url: str, cause: str, *, hint: str | None = None, retryable: bool = False
+    ) -> None:
+        super().__init__(f"{url}: {cause}", hint=hint)
+        self.url = url
+        self.cause = cause
+        self.retryable = retryable
+
+
+class NotCachedError(PapertrackError):
+    """--offline was asked for and the cache does not hold the listing."""
+
+
+class OutputClosed(Exception):
+    """Whoever read our standard output (head, less) closed it; not an error to report."""

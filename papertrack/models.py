@@ -1,0 +1,157 @@
+"""Typed value objects: what the rest of papertrack sees instead of raw API dicts."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, datetime, timezone
+from typing import Any
+
+# New-style ids (0704.0001 onwards) and old-style archive ids (hep-th/9901001).
+_NEW_ID = re.compile(r"(\d{4}\.\d{4,5})(v\d+)?")
+_OLD_ID = re.compile(r"([a-z][a-z\-]*(?:\.[A-Z]{2})?/\d{7})(v\d+)?")
+
+
+def normalize_arxiv_id(value: str) -> str | None:
+    """Return the versionless arXiv id, or None if *value* is not one.
+
+    Ids end up in URLs and cache file names, so anything else is refused rather than escaped.
+    """
+    text = value.strip()
+    for pattern in (_NEW_ID, _OLD_ID):
+        match = pattern.fullmatch(text)
+        if match:
+            return match.group(1)
+    return None
+
+
+def parse_timestamp(value: object) -> datetime | None:
+    """Parse the API's ISO-8601 timestamps ("…Z" or date-only); None when absent or malformed."""
+    if not isinstance(value, str) or not value:
+        return None
+    text = value.strip()
+    if text.endswith(("Z", "z")):
+        text = text[:-1] + "+00:00"  # Python 3.10's fromisoformat does not take "Z"
+    try:
+        parsed = datetime.fromisoformat(text)
+    except ValueError:
+        try:
+            parsed = datetime.combine(date.fromisoformat(text[:10]), datetime.min.time())
+        except ValueError:
+            return None
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=timezone.utc)
+    return parsed.astimezone(timezone.utc)
+
+
+def format_timestamp(value: datetime | None) -> str | None:
+    if value is None:
+        return None
+    return value.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+@dataclass(frozen=True, slots=True)
+class Paper:
+    """One paper as papertrack knows it, whatever source it came from."""
+
+    id: str
+    """Versionless arXiv id, e.g. ``2510.19779``."""
+    title: str
+    """Title on one line; LaTeX kept as written."""
+    abstract: str = ""
+    authors: tuple[str, ...] = ()
+    published: datetime | None = None
+    """When arXiv published the first version (UTC)."""
+    daily_date: date | None = None
+    """The day the paper was on Hugging Face Daily Papers, when known."""
+    upvotes: int | None = None
+    comments: int | None = None
+    github_repo: str | None = None
+    github_stars: int | None = None
+    project_page: str | None = None
+    ai_summary: str | None = None
+    ai_keywords: tuple[str, ...] = ()
+    media_urls: tuple[str, ...] = ()
+    thumbnail: str | None = None
+    submitted_by: str | None = None
+    organization: str | None = None
+    withdrawn: bool = False
+    sources: tuple[str, ...] = ("hf",)
+    """Where papertrack saw the paper: "hf", later "arxiv"."""
+
+    @property
+    def date(self) -> date | None:
+        """The day to list the paper under: its Daily Papers day, else its arXiv day."""
+        if self.daily_date is not None:
+            return self.daily_date
+        return self.published.date() if self.published is not None else None
+
+    @property
+    def hf_url(self) -> str:
+        return f"https://huggingface.co/papers/{self.id}"
+
+    @property
+    def arxiv_url(self) -> str:
+        return f"https://arxiv.org/abs/{self.id}"
+
+    @property
+    def pdf_url(self) -> str:
+        return f"https://arxiv.org/pdf/{self.id}"
+
+    @property
+    def has_code(self) -> bool:
+        return self.github_repo is not None
+
+    def to_dict(self) -> dict[str, Any]:
+        """The stable, documented JSON shape (README "JSON fields")."""
+        return {
+            "id": self.id,
+            "title": self.title,
+            "authors": list(self.authors),
+            "abstract": self.abstract,
+            "published": format_timestamp(self.published),
+            "date": self.date.isoformat() if self.date else None,
+            "daily_date": self.daily_date.isoformat() if self.daily_date else None,
+            "upvotes": self.upvotes,
+            "comments": self.comments,
+            "github_repo": self.github_repo,
+            "github_stars": self.github_stars,
+            "project_page": self.project_page,
+            "ai_summary": self.ai_summary,
+            "ai_keywords": list(self.ai_keywords),
+            "media_urls": list(self.media_urls),
+            "thumbnail": self.thumbnail,
+            "submitted_by": self.submitted_by,
+            "organization": self.organization,
+            "withdrawn": self.withdrawn,
+            "sources": list(self.sources),
+            "hf_url": self.hf_url,
+            "arxiv_url": self.arxiv_url,
+            "pdf_url": self.pdf_url,
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Paper:
+        """Inverse of to_dict (derived fields such as urls and ``date`` are ignored)."""
+        daily = data.get("daily_date")
+        return cls(
+            id=data["id"],
+            title=data["title"],
+            abstract=data.get("abstract") or "",
+            authors=tuple(data.get("authors") or ()),
+            published=parse_timestamp(data.get("published")),
+            daily_date=date.fromisoformat(daily) if daily else None,
+            upvotes=data.get("upvotes"),
+            comments=data.get("comments"),
+            github_repo=data.get("github_repo"),
+            github_stars=data.get("github_stars"),
+            project_page=data.get("project_page"),
+            ai_summary=data.get("ai_summary"),
+            ai_keywords=tuple(data.get("ai_keywords") or ()),
+            media_urls=tuple(data.get("media_urls") or ()),
+            thumbnail=data.get("thumbnail"),
+            submitted_by=data.get("submitted_by"),
+            organization=data.get("organization"),
+            withdrawn=bool(data.get("withdrawn")),
+            sources=tuple(data.get("sources") or ("hf",)),
+        )

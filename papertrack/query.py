@@ -1,0 +1,136 @@
+"""Filtering, matching and sorting papers: pure, no I/O, no clock."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Literal
+
+from papertrack.models import Paper
+
+SortKey = Literal["date", "upvotes", "stars", "title"]
+SORT_KEYS: tuple[SortKey, ...] = ("date", "upvotes", "stars", "title")
+
+
+@dataclass(frozen=True, slots=True)
+class Filters:
+    terms: tuple[str, ...] = ()
+    """Match in title, abstract, AI summary or AI keywords; a multi-word term is a phrase."""
+    match_all: bool = False
+    exclude: tuple[str, ...] = ()
+    authors: tuple[str, ...] = ()
+    min_upvotes: int | None = None
+    has_code: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Match:
+    """A paper that passed the filters, and which of the terms it matched."""
+
+    paper: Paper
+    terms: tuple[str, ...] = ()
+
+
+def term_pattern(term: str) -> re.Pattern[str]:
+    """Case-insensitive; the words of a phrase may be split by any whitespace."""
+    words = term.split()
+    return re.compile(r"\s+".join(re.escape(word) for word in words), re.IGNORECASE)
+
+
+def highlight_pattern(terms: Iterable[str]) -> re.Pattern[str] | None:
+    """One pattern finding every term, longest first so a phrase wins over its words.
+
+    None for no terms: an empty alternation would match everywhere.
+    """
+    words = sorted({" ".join(t.split()) for t in terms if t.strip()}, key=len, reverse=True)
+    if not words:
+        return None
+    alternatives = (r"\s+".join(re.escape(w) for w in word.split()) for word in words)
+    return re.compile("|".join(alternatives), re.IGNORECASE)
+
+
+def find_spans(text: str, pattern: re.Pattern[str] | None) -> list[tuple[int, int]]:
+    if pattern is None or not text:
+        return []
+    return [m.span() for m in pattern.finditer(text) if m.end() > m.start()]
+
+
+def searchable_text(paper: Paper) -> str:
+    parts = [paper.title, paper.abstract, paper.ai_summary or "", *paper.ai_keywords]
+    # A separator no term can span, so a phrase never matches across two fields.
+    return "\n\x00\n".join(parts)
+
+
+def fold(text: str) -> str:
+    """Case- and accent-insensitive form, so ``muller`` finds ``Müller``."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).casefold()
+
+
+def clean_terms(terms: Iterable[str]) -> tuple[str, ...]:
+    return tuple(" ".join(t.split()) for t in terms if t.strip())
+
+
+def filter_papers(papers: Iterable[Paper], filters: Filters) -> list[Match]:
+    terms = clean_terms(filters.terms)
+    term_patterns = [(term, term_pattern(term)) for term in terms]
+    excludes = [term_pattern(t) for t in clean_terms(filters.exclude)]
+    authors = [fold(a) for a in clean_terms(filters.authors)]
+    matches: list[Match] = []
+    for paper in papers:
+        if filters.has_code and not paper.has_code:
+            continue
+        if filters.min_upvotes is not None and (paper.upvotes or 0) < filters.min_upvotes:
+            continue
+        if authors:
+            names = [fold(name) for name in paper.authors]
+            if not any(a in name for a in authors for name in names):
+                continue
+        text = searchable_text(paper) if (term_patterns or excludes) else ""
+        if any(p.search(text) for p in excludes):
+            continue
+        hit = tuple(term for term, p in term_patterns if p.search(text))
+        if term_patterns and (not hit or (filters.match_all and len(hit) != len(terms))):
+            continue
+        matches.append(Match(paper, hit))
+    return matches
+
+
+def sort_matches(matches: Sequence[Match], key: SortKey) -> list[Match]:
+    """Sorted copy; ties fall back to upvotes, then newest day, then id, so runs agree."""
+
+    def day(m: Match) -> int:
+        d = m.paper.date
+        return d.toordinal() if d else date.min.toordinal()
+
+    def votes(m: Match) -> int:
+        return m.paper.upvotes or 0
+
+    if key == "title":
+        return sorted(matches, key=lambda m: (m.paper.title.casefold(), m.paper.id))
+    if key == "upvotes":
+        return sorted(matches, key=lambda m: (-votes(m), -day(m), m.paper.id))
+    if key == "stars":
+        return sorted(
+            matches,
+            key=lambda m: (
+                m.paper.github_stars is None,
+                -(m.paper.github_stars or 0),
+                -votes(m),
+                m.paper.id,
+            ),
+        )
+    return sorted(matches, key=lambda m: (-day(m), -votes(m), m.paper.id))
+
+
+def merge_papers(papers: Iterable[Paper]) -> list[Paper]:
+    """One entry per id; a paper listed on two days keeps its latest listing (fresher counts)."""
+    best: dict[str, Paper] = {}
+    for paper in papers:
+        current = best.get(paper.id)
+        if current is None or (paper.date or date.min) > (current.date or date.min):
+            best[paper.id] = paper
+    return list(best.values())

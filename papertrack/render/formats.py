@@ -1,0 +1,146 @@
+"""Plain-text faces of a listing: tab-separated lines, JSON, JSON Lines, CSV, Markdown.
+
+No Rich here: a piped run should not pay for importing it. Every string written comes
+from models already cleaned to one line without control characters.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import re
+from collections.abc import Sequence
+from typing import Any, TextIO
+
+from papertrack.query import Match, find_spans
+
+LINE_FIELDS = ("id", "date", "upvotes", "stars", "title")
+CSV_FIELDS = (
+    "id",
+    "date",
+    "upvotes",
+    "stars",
+    "comments",
+    "title",
+    "authors",
+    "github_repo",
+    "project_page",
+    "hf_url",
+    "arxiv_url",
+    "matched_terms",
+)
+_HIGHLIGHT_ON = "\x1b[1;33m"
+_HIGHLIGHT_OFF = "\x1b[0m"
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]<>|$~&#!])")
+
+
+def _num(value: int | None) -> str:
+    return "" if value is None else str(value)
+
+
+def _highlight(text: str, pattern: re.Pattern[str] | None, on: str, off: str) -> str:
+    spans = find_spans(text, pattern)
+    if not spans:
+        return text
+    out: list[str] = []
+    last = 0
+    for start, end in spans:
+        out.extend((text[last:start], on, text[start:end], off))
+        last = end
+    out.append(text[last:])
+    return "".join(out)
+
+
+def match_dict(match: Match) -> dict[str, Any]:
+    data = match.paper.to_dict()
+    data["matched_terms"] = list(match.terms)
+    return data
+
+
+def write_lines(
+    out: TextIO,
+    matches: Sequence[Match],
+    *,
+    pattern: re.Pattern[str] | None = None,
+    color: bool = False,
+) -> None:
+    """One paper per line: id, date, upvotes, stars, title — tab-separated, never wrapped."""
+    for match in matches:
+        paper = match.paper
+        title = (
+            _highlight(paper.title, pattern, _HIGHLIGHT_ON, _HIGHLIGHT_OFF)
+            if color
+            else paper.title
+        )
+        day = paper.date.isoformat() if paper.date else ""
+        out.write(
+            f"{paper.id}\t{day}\t{_num(paper.upvotes)}\t{_num(paper.github_stars)}\t{title}\n"
+        )
+
+
+def write_json(out: TextIO, matches: Sequence[Match]) -> None:
+    json.dump([match_dict(m) for m in matches], out, ensure_ascii=False, indent=2)
+    out.write("\n")
+
+
+def write_jsonl(out: TextIO, matches: Sequence[Match]) -> None:
+    for match in matches:
+        out.write(json.dumps(match_dict(match), ensure_ascii=False))
+        out.write("\n")
+
+
+def write_csv(out: TextIO, matches: Sequence[Match]) -> None:
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(CSV_FIELDS)
+    for match in matches:
+        paper = match.paper
+        writer.writerow(
+            [
+                paper.id,
+                paper.date.isoformat() if paper.date else "",
+                _num(paper.upvotes),
+                _num(paper.github_stars),
+                _num(paper.comments),
+                paper.title,
+                "; ".join(paper.authors),
+                paper.github_repo or "",
+                paper.project_page or "",
+                paper.hf_url,
+                paper.arxiv_url,
+                "; ".join(match.terms),
+            ]
+        )
+
+
+def md_escape(text: str) -> str:
+    """Backslash-escape what Markdown would read as markup (CommonMark allows it for all
+    ASCII punctuation), so titles with ``$``, ``<think>`` or ``|`` print as written."""
+    return _MD_SPECIAL.sub(r"\\\1", text)
+
+
+def md_highlight(text: str, pattern: re.Pattern[str] | None) -> str:
+    spans = find_spans(text, pattern)
+    out: list[str] = []
+    last = 0
+    for start, end in spans:
+        out.append(md_escape(text[last:start]))
+        out.append(f"**{md_escape(text[start:end])}**")
+        last = end
+    out.append(md_escape(text[last:]))
+    return "".join(out)
+
+
+def write_md(
+    out: TextIO, matches: Sequence[Match], *, pattern: re.Pattern[str] | None = None
+) -> None:
+    """A GitHub-flavoured Markdown table; matched terms in bold."""
+    out.write("| ID | Date | ▲ | ★ | Title | Code |\n")
+    out.write("|---|---|--:|--:|---|---|\n")
+    for match in matches:
+        paper = match.paper
+        code = f"[code](<{paper.github_repo}>)" if paper.github_repo else ""
+        day = paper.date.isoformat() if paper.date else ""
+        out.write(
+            f"| [{paper.id}](<{paper.hf_url}>) | {day} | {_num(paper.upvotes)} | "
+            f"{_num(paper.github_stars)} | {md_highlight(paper.title, pattern)} | {code} |\n"
+        )

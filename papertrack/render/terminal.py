@@ -1,0 +1,143 @@
+"""The terminal faces: a Rich table and the --long summary blocks.
+
+The only module that builds Rich consoles. Remote text enters Rich as ``Text`` objects,
+never as markup strings, so a title containing ``[bold]`` or ``[link=…]`` prints as is.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from typing import TextIO
+
+from rich import box
+from rich.console import Console, Group
+from rich.table import Table
+from rich.text import Text
+
+from papertrack.models import Paper
+from papertrack.query import Match, find_spans
+
+HIGHLIGHT = "bold black on yellow"
+MAX_AUTHORS_LONG = 12
+
+
+def make_console(out: TextIO, *, color: bool, terminal: bool) -> Console:
+    return Console(
+        file=out,
+        force_terminal=terminal,
+        no_color=not color,
+        color_system="auto" if color else None,
+        markup=False,
+        emoji=False,
+        highlight=False,
+    )
+
+
+def highlighted(text: str, pattern: re.Pattern[str] | None, style: str = "") -> Text:
+    rich_text = Text(text, style=style)
+    for start, end in find_spans(text, pattern):
+        rich_text.stylize(HIGHLIGHT, start, end)
+    return rich_text
+
+
+def _num(value: int | None) -> str:
+    return "" if value is None else str(value)
+
+
+def paper_table(
+    matches: Sequence[Match], *, pattern: re.Pattern[str] | None, title: str | None = None
+) -> Table:
+    days = {m.paper.date for m in matches}
+    table = Table(
+        box=box.SIMPLE_HEAD,
+        show_edge=False,
+        pad_edge=False,
+        header_style="bold",
+        title=Text(title, style="bold") if title else None,
+        title_justify="left",
+    )
+    table.add_column("ID", style="cyan", no_wrap=True)
+    table.add_column("▲", justify="right", no_wrap=True)
+    table.add_column("Title", ratio=1, overflow="fold")
+    table.add_column("★", justify="right", no_wrap=True)
+    if len(days) > 1:
+        table.add_column("Date", no_wrap=True, style="dim")
+    for match in matches:
+        paper = match.paper
+        row: list[Text | str] = [
+            paper.id,
+            _num(paper.upvotes),
+            highlighted(paper.title, pattern),
+            _num(paper.github_stars) if paper.github_repo else "",
+        ]
+        if len(days) > 1:
+            row.append(paper.date.isoformat() if paper.date else "")
+        table.add_row(*row)
+    return table
+
+
+def paper_block(paper: Paper, *, pattern: re.Pattern[str] | None) -> Group:
+    header = Text()
+    header.append(paper.id, style="cyan")
+    if paper.upvotes is not None:
+        header.append(f"  ▲ {paper.upvotes}")
+    if paper.comments:
+        plural = "s" if paper.comments != 1 else ""
+        header.append(f"  {paper.comments} comment{plural}", style="dim")
+    if paper.date:
+        header.append(f"  {paper.date.isoformat()}", style="dim")
+    authors = list(paper.authors[:MAX_AUTHORS_LONG])
+    if len(paper.authors) > MAX_AUTHORS_LONG:
+        authors.append(f"… ({len(paper.authors)} authors)")
+    parts: list[Text] = [header, highlighted(paper.title, pattern, style="bold")]
+    if authors:
+        parts.append(Text(", ".join(authors), style="dim"))
+    if paper.ai_summary:
+        summary = Text("AI summary: ", style="italic")
+        summary.append_text(highlighted(paper.ai_summary, pattern))
+        parts.append(summary)
+    elif paper.abstract:
+        parts.append(highlighted(paper.abstract, pattern))
+    if paper.github_repo:
+        code = Text("Code: ")
+        code.append(paper.github_repo, style="blue")
+        if paper.github_stars is not None:
+            code.append(f"  ★ {paper.github_stars}")
+        parts.append(code)
+    if paper.project_page:
+        page = Text("Project: ")
+        page.append(paper.project_page, style="blue")
+        parts.append(page)
+    parts.append(Text(paper.hf_url, style="blue"))
+    return Group(*parts)
+
+
+def render_table(
+    out: TextIO,
+    matches: Sequence[Match],
+    *,
+    pattern: re.Pattern[str] | None,
+    color: bool,
+    terminal: bool,
+    title: str | None = None,
+) -> None:
+    console = make_console(out, color=color, terminal=terminal)
+    console.print(paper_table(matches, pattern=pattern, title=title))
+
+
+def render_long(
+    out: TextIO,
+    matches: Sequence[Match],
+    *,
+    pattern: re.Pattern[str] | None,
+    color: bool,
+    terminal: bool,
+    title: str | None = None,
+) -> None:
+    console = make_console(out, color=color, terminal=terminal)
+    if title:
+        console.print(Text(title, style="bold"))
+    for match in matches:
+        console.print()
+        console.print(paper_block(match.paper, pattern=pattern))

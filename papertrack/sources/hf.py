@@ -1,0 +1,248 @@
+"""Hugging Face Daily Papers: ``GET {HF_ENDPOINT}/api/daily_papers``.
+
+Parsing is pure and tolerant of every schema generation since 2024 (see
+``../shared/reference/hf-api.md``): optional fields omitted or null, ``mediaUrl`` vs
+``mediaUrls``, hard-wrapped titles, and the top-level ``publishedAt`` never trusted.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date, datetime, timezone
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
+
+from papertrack.dates import Period
+from papertrack.errors import FetchError, UsageError
+from papertrack.models import Paper, normalize_arxiv_id, parse_timestamp
+from papertrack.text import clean_line, clean_optional
+
+if TYPE_CHECKING:
+    from papertrack.sources.http import HttpClient, Response
+
+SOURCE = "hf"
+DEFAULT_ENDPOINT = "https://huggingface.co"
+PAGE_SIZE = 100
+"""The API's largest page; the default (50) silently truncates busy days."""
+MAX_PAGES = 40
+_URL_UNSAFE = frozenset('<>"|\\^`{}')
+
+
+def endpoint() -> str:
+    """``HF_ENDPOINT`` as huggingface_hub reads it (trailing slashes dropped).
+
+    Unlike huggingface_hub, an empty value means the default rather than a broken
+    relative URL.
+    """
+    value = os.environ.get("HF_ENDPOINT", "").strip().rstrip("/") or DEFAULT_ENDPOINT
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise UsageError(
+            f"HF_ENDPOINT={value!r} is not an http(s) URL (e.g. https://huggingface.co)"
+        )
+    return value
+
+
+def auth_headers() -> dict[str, str]:
+    token = os.environ.get("HF_TOKEN", "").strip()
+    return {"Authorization": f"Bearer {token}"} if token else {}
+
+
+def daily_papers_url(period: Period, page: int = 0, *, base: str | None = None) -> str:
+    from papertrack.sources.http import build_url
+
+    if period.kind == "range":
+        raise ValueError("a range is fetched one day at a time")
+    return build_url(
+        f"{base or endpoint()}/api/daily_papers",
+        {period.kind: period.key, "limit": PAGE_SIZE, "p": page},
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class RawListing:
+    """A whole listing as the API sent it, every page joined: what the cache stores."""
+
+    url: str
+    items: list[dict[str, Any]]
+    fetched_at: datetime
+
+
+def decode_items(response: Response) -> list[dict[str, Any]]:
+    """The JSON array of items in *response*, or a FetchError saying what came instead."""
+    text = response.body.decode("utf-8", errors="replace")
+    try:
+        data = json.loads(text)
+    except ValueError:
+        content_type = response.headers.get("content-type", "unknown type")
+        what = "an empty body" if not text.strip() else f"a body that is not JSON ({content_type})"
+        raise FetchError(
+            response.url, f"expected a JSON array of daily papers, got {what}"
+        ) from None
+    if not isinstance(data, list):
+        raise FetchError(
+            response.url,
+            f"expected a JSON array of daily papers, got a JSON {type(data).__name__}",
+        )
+    if not all(isinstance(item, dict) for item in data):
+        raise FetchError(
+            response.url, "expected a JSON array of daily-paper objects, got other values"
+        )
+    return data
+
+
+def fetch_daily_papers(client: HttpClient, period: Period) -> RawListing:
+    """Fetch every page of one date, week or month listing."""
+    base = endpoint()
+    headers = auth_headers()
+    first_url = daily_papers_url(period, 0, base=base)
+    items: list[dict[str, Any]] = []
+    seen: set[str] = set()
+    for page in range(MAX_PAGES):
+        url = first_url if page == 0 else daily_papers_url(period, page, base=base)
+        response = client.get(url, headers=headers)
+        batch = decode_items(response)
+        fresh = [item for item in batch if _item_id(item) not in seen]
+        # A server that ignores ``p`` would hand back the same page forever.
+        if not fresh:
+            break
+        items.extend(fresh)
+        seen.update(_item_id(item) for item in fresh)
+        has_next = 'rel="next"' in response.headers.get("link", "")
+        if len(batch) < PAGE_SIZE and not has_next:
+            break
+    return RawListing(first_url, items, datetime.now(timezone.utc))
+
+
+def _item_id(item: Mapping[str, Any]) -> str:
+    paper = item.get("paper")
+    if isinstance(paper, Mapping) and isinstance(paper.get("id"), str):
+        return str(paper["id"])
+    return repr(sorted(item))  # malformed; still distinct enough for the loop guard
+
+
+def parse_daily_papers(items: list[Any], *, day: date | None = None) -> tuple[list[Paper], int]:
+    """Papers from raw daily-paper items, and how many items were unusable.
+
+    *day* is the queried date for a date listing; items from week and month listings
+    carry their own day in ``paper.submittedOnDailyAt`` (since 2025-03).
+    """
+    papers: list[Paper] = []
+    skipped = 0
+    for item in items:
+        paper = parse_item(item, day=day) if isinstance(item, Mapping) else None
+        if paper is None:
+            skipped += 1
+        else:
+            papers.append(paper)
+    return papers, skipped
+
+
+def parse_item(item: Mapping[str, Any], *, day: date | None = None) -> Paper | None:
+    """One daily-paper item as a Paper, or None when it has no usable id and title."""
+    raw = item.get("paper")
+    if not isinstance(raw, Mapping):
+        return None
+    paper_id = normalize_arxiv_id(raw["id"]) if isinstance(raw.get("id"), str) else None
+    title = clean_line(raw.get("title")) or clean_line(item.get("title"))
+    if paper_id is None or not title:
+        return None
+    if day is None:
+        submitted = parse_timestamp(raw.get("submittedOnDailyAt"))
+        day = submitted.date() if submitted else None
+    return Paper(
+        id=paper_id,
+        title=title,
+        abstract=clean_line(raw.get("summary")) or clean_line(item.get("summary")),
+        authors=_authors(raw.get("authors")),
+        published=parse_timestamp(raw.get("publishedAt")),
+        daily_date=day,
+        upvotes=_int(raw.get("upvotes")),
+        comments=_int(item.get("numComments")),
+        github_repo=_url(raw.get("githubRepo")),
+        github_stars=_int(raw.get("githubStars")),
+        project_page=_url(raw.get("projectPage")),
+        ai_summary=clean_optional(raw.get("ai_summary")),
+        ai_keywords=_strings(raw.get("ai_keywords")),
+        media_urls=_media(item, raw),
+        thumbnail=_url(item.get("thumbnail")),
+        submitted_by=_username(item, raw),
+        organization=_organization(item, raw),
+        withdrawn=bool(raw.get("withdrawnAt")),
+        sources=(SOURCE,),
+    )
+
+
+def _int(value: object) -> int | None:
+    # bool is an int subclass; a true/false count is malformed, not 1/0.
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    return None
+
+
+def _url(value: object) -> str | None:
+    """Only absolute http(s) URLs survive: these end up in links and HTML digests."""
+    if not isinstance(value, str):
+        return None
+    text = value.strip()
+    parts = urlsplit(text)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        return None
+    if any(ch.isspace() or ord(ch) < 32 or ord(ch) == 127 or ch in _URL_UNSAFE for ch in text):
+        return None
+    return text
+
+
+def _strings(value: object) -> tuple[str, ...]:
+    if not isinstance(value, list):
+        return ()
+    return tuple(text for text in (clean_line(v) for v in value) if text)
+
+
+def _authors(value: object) -> tuple[str, ...]:
+    if not isinstance(value, list):
+        return ()
+    names = (clean_line(a.get("name")) for a in value if isinstance(a, Mapping))
+    return tuple(name for name in names if name)
+
+
+def _media(item: Mapping[str, Any], raw: Mapping[str, Any]) -> tuple[str, ...]:
+    candidates: list[object] = []
+    for holder in (item, raw):
+        many = holder.get("mediaUrls")
+        if isinstance(many, list):
+            candidates.extend(many)
+    candidates.append(item.get("mediaUrl"))  # the singular form, before 2024-06
+    urls: list[str] = []
+    for candidate in candidates:
+        url = _url(candidate)
+        if url and url not in urls:
+            urls.append(url)
+    return tuple(urls)
+
+
+def _username(item: Mapping[str, Any], raw: Mapping[str, Any]) -> str | None:
+    # The same person is keyed "name" in submittedBy and "user" in submittedOnDailyBy.
+    by = item.get("submittedBy")
+    if isinstance(by, Mapping) and clean_optional(by.get("name")):
+        return clean_optional(by.get("name"))
+    daily_by = raw.get("submittedOnDailyBy")
+    if isinstance(daily_by, Mapping):
+        return clean_optional(daily_by.get("user")) or clean_optional(daily_by.get("name"))
+    return None
+
+
+def _organization(item: Mapping[str, Any], raw: Mapping[str, Any]) -> str | None:
+    for org in (
+        item.get("organization"),
+        raw.get("organization"),
+        item.get("submitterOrganization"),
+    ):
+        if isinstance(org, Mapping):
+            name = clean_optional(org.get("fullname")) or clean_optional(org.get("name"))
+            if name:
+                return name
+    return None

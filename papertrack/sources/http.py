@@ -1,0 +1,233 @@
+"""One HTTP client for every source: user agent, timeouts, bounded retries, a size cap.
+
+This is the only module that imports httpx, and only commands that fetch import it.
+"""
+
+from __future__ import annotations
+
+import os
+import platform
+import re
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from email.utils import parsedate_to_datetime
+from urllib.parse import urlencode
+
+import httpx
+
+from papertrack import __version__
+from papertrack.errors import FetchError, UsageError
+
+USER_AGENT = (
+    f"papertrack/{__version__} (command-line paper tracker; "
+    f"python/{platform.python_version()}; httpx/{httpx.__version__})"
+)
+MAX_BODY_BYTES = 32 * 1024 * 1024
+"""A month of Daily Papers is ~1 MB per page; anything this big is not a listing."""
+MAX_ATTEMPTS = 3
+MAX_RETRY_WAIT = 60.0
+"""Seconds a single request may spend waiting between attempts, all retries together."""
+DEFAULT_TIMEOUT = 20.0
+DEFAULT_BACKOFF = 1.0
+RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
+
+_RATELIMIT_RESET = re.compile(r"(?:^|;)\s*t=(\d+)")
+
+
+def _env_seconds(name: str, default: float) -> float:
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        raise UsageError(f"{name}={raw!r} is not a number of seconds") from None
+    if value < 0:
+        raise UsageError(f"{name}={raw!r} must not be negative")
+    return value
+
+
+def build_url(base: str, params: Mapping[str, str | int] | None = None) -> str:
+    if not params:
+        return base
+    return f"{base}{'&' if '?' in base else '?'}{urlencode(params)}"
+
+
+@dataclass(frozen=True, slots=True)
+class Response:
+    url: str
+    status: int
+    headers: Mapping[str, str]
+    body: bytes
+
+
+def retry_after_seconds(headers: Mapping[str, str], now: float | None = None) -> float | None:
+    """How long the server asked us to wait: HF's ``RateLimit: …;t=N`` or ``Retry-After``."""
+    ratelimit = headers.get("ratelimit")
+    if ratelimit:
+        match = _RATELIMIT_RESET.search(ratelimit)
+        if match:
+            return float(match.group(1))
+    retry_after = headers.get("retry-after")
+    if retry_after:
+        value = retry_after.strip()
+        if value.isdigit():
+            return float(value)
+        try:
+            when = parsedate_to_datetime(value)
+        except (TypeError, ValueError, IndexError):
+            return None
+        return max(0.0, when.timestamp() - (now if now is not None else time.time()))
+    return None
+
+
+def _describe(exc: httpx.HTTPError, timeout: float) -> str:
+    if isinstance(exc, httpx.ConnectTimeout):
+        return f"connection timed out after {timeout:g} s"
+    if isinstance(exc, httpx.ReadTimeout):
+        return f"no answer within {timeout:g} s (read timeout)"
+    if isinstance(exc, httpx.TimeoutException):
+        return f"timed out after {timeout:g} s"
+    if isinstance(exc, httpx.ConnectError):
+        reason = str(exc) or "connection failed"
+        return f"cannot connect: {reason}"
+    if isinstance(exc, httpx.TooManyRedirects):
+        return "too many redirects"
+    if isinstance(exc, httpx.RemoteProtocolError):
+        return f"the server broke the connection: {exc}"
+    return f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+
+
+class HttpClient:
+    """A small wrapper over httpx.Client that turns every failure into a FetchError."""
+
+    def __init__(
+        self,
+        *,
+        timeout: float | None = None,
+        backoff: float | None = None,
+        max_body: int = MAX_BODY_BYTES,
+        transport: httpx.BaseTransport | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        self.timeout = (
+            timeout if timeout is not None else _env_seconds("PAPERTRACK_TIMEOUT", DEFAULT_TIMEOUT)
+        )
+        self.backoff = (
+            backoff if backoff is not None else _env_seconds("PAPERTRACK_BACKOFF", DEFAULT_BACKOFF)
+        )
+        self.max_body = max_body
+        self._sleep = sleep
+        self._client = httpx.Client(
+            headers={"User-Agent": USER_AGENT},
+            timeout=httpx.Timeout(self.timeout),
+            follow_redirects=True,
+            max_redirects=5,
+            transport=transport,
+        )
+
+    def __enter__(self) -> HttpClient:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self._client.close()
+
+    def get(self, url: str, *, headers: Mapping[str, str] | None = None) -> Response:
+        """GET *url*, retrying 429, 5xx and timeouts with bounded backoff."""
+        waited = 0.0
+        for attempt in range(1, MAX_ATTEMPTS + 1):
+            try:
+                response = self._get_once(url, headers)
+            except FetchError as exc:
+                if not exc.retryable or attempt == MAX_ATTEMPTS:
+                    raise
+                delay = self.backoff * 2 ** (attempt - 1)
+                failure: FetchError = exc
+            else:
+                if response.status < 400:
+                    return response
+                failure = self._status_error(response)
+                if response.status not in RETRY_STATUSES or attempt == MAX_ATTEMPTS:
+                    raise failure
+                asked = retry_after_seconds(response.headers)
+                delay = asked if asked is not None else self.backoff * 2 ** (attempt - 1)
+            if waited + delay > MAX_RETRY_WAIT:
+                raise FetchError(
+                    url,
+                    f"{failure.cause}; the server asks to wait {delay:.0f} s, "
+                    f"more than papertrack waits ({MAX_RETRY_WAIT:.0f} s)",
+                    hint="try again later",
+                )
+            self._sleep(delay)
+            waited += delay
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def _get_once(self, url: str, headers: Mapping[str, str] | None) -> Response:
+        try:
+            with self._client.stream("GET", url, headers=headers) as stream:
+                declared = stream.headers.get("content-length", "")
+                if declared.isdigit() and int(declared) > self.max_body:
+                    raise FetchError(url, self._too_big())
+                chunks: list[bytes] = []
+                size = 0
+                for chunk in stream.iter_bytes():
+                    size += len(chunk)
+                    if size > self.max_body:
+                        raise FetchError(url, self._too_big())
+                    chunks.append(chunk)
+                return Response(url, stream.status_code, stream.headers, b"".join(chunks))
+        except httpx.HTTPError as exc:
+            retryable = isinstance(exc, (httpx.TimeoutException, httpx.RemoteProtocolError))
+            raise FetchError(url, _describe(exc, self.timeout), retryable=retryable) from None
+        except httpx.InvalidURL as exc:
+            raise FetchError(url, f"invalid URL: {exc}") from None
+
+    def _too_big(self) -> str:
+        return f"response larger than {self.max_body // (1024 * 1024)} MB; refusing to read it"
+
+    @staticmethod
+    def _status_error(response: Response) -> FetchError:
+        reason = httpx.codes.get_reason_phrase(response.status) or "error"
+        cause = f"HTTP {response.status} {reason}"
+        detail = _error_detail(response.body)
+        if detail:
+            cause = f"{cause}: {detail}"
+        hint = None
+        if response.status == 429:
+            hint = "rate limited; try again later or set HF_TOKEN for a higher limit"
+        elif response.status >= 500:
+            hint = "the service is having trouble; try again later"
+        return FetchError(response.url, cause, hint=hint)
+
+
+def _error_detail(body: bytes) -> str:
+    """A short server message from a JSON ``{"error": …}`` or a short plain-text body."""
+    text = body[:2000].decode("utf-8", errors="replace").strip()
+    if not text:
+        return ""
+    if text.startswith("{"):
+        import json
+
+        try:
+            data = json.loads(body)
+        except ValueError:
+            return ""
+        if isinstance(data, dict):
+            message = data.get("error") or data.get("message")
+            if isinstance(message, str):
+                return _one_line(message)
+        return ""
+    if text.startswith("<"):
+        return ""  # an HTML error page says nothing a user can act on
+    return _one_line(text)
+
+
+def _one_line(text: str, limit: int = 200) -> str:
+    from papertrack.text import clean_line
+
+    line = clean_line(text)
+    return line if len(line) <= limit else line[: limit - 1] + "…"

@@ -1,0 +1,139 @@
+"""The listing cache: one JSON file per source and listing, raw items plus where and when.
+
+Layout: ``{cache}/{source}/{kind}/{key}.json``, e.g. ``hf/date/2025-08-25.json``,
+``hf/week/2025-W35.json``, ``hf/month/2025-08.json``. The raw items are kept as the API
+sent them so a better parser later re-reads old days without refetching.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from dataclasses import dataclass
+from datetime import datetime, time, timedelta, timezone
+from pathlib import Path
+from typing import Any
+
+from papertrack.dates import Period
+from papertrack.errors import PapertrackError
+from papertrack.models import format_timestamp, parse_timestamp
+from papertrack.store.files import atomic_write_bytes
+
+CACHE_FORMAT = 1
+STABLE_AFTER = timedelta(days=14)
+"""Listings that ended longer ago than this barely change: reused, never refetched."""
+TTL_CURRENT = timedelta(hours=1)
+"""Today's and yesterday's listings still grow; refetch when the copy is older than this."""
+TTL_RECENT = timedelta(hours=12)
+"""Days 2–14 back only gain upvotes and late AI summaries."""
+
+_SAFE_PART = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
+
+
+class CorruptCacheError(PapertrackError):
+    def __init__(self, path: Path, reason: str) -> None:
+        super().__init__(f"ignoring unreadable cache file {path}: {reason}")
+        self.path = path
+
+
+def cache_dir() -> Path:
+    override = os.environ.get("PAPERTRACK_CACHE_DIR", "").strip()
+    if override:
+        return Path(override).expanduser()
+    from platformdirs import user_cache_dir
+
+    return Path(user_cache_dir("papertrack", appauthor=False))
+
+
+def listing_path(source: str, period: Period, root: Path | None = None) -> Path:
+    for part in (source, period.kind, period.key):
+        # Keys come from our own parsers, but a file name is no place to find out otherwise.
+        if not _SAFE_PART.fullmatch(part) or ".." in part:
+            raise ValueError(f"unsafe cache path component {part!r}")
+    return (root or cache_dir()) / source / period.kind / f"{period.key}.json"
+
+
+@dataclass(frozen=True, slots=True)
+class CachedListing:
+    path: Path
+    url: str
+    fetched_at: datetime
+    items: list[dict[str, Any]]
+
+
+def read_listing(source: str, period: Period, root: Path | None = None) -> CachedListing | None:
+    """The cached listing, None when there is none; CorruptCacheError when it is unusable."""
+    path = listing_path(source, period, root)
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        raise CorruptCacheError(path, exc.strerror or str(exc)) from None
+    try:
+        document = json.loads(data)
+    except ValueError as exc:
+        raise CorruptCacheError(path, f"not valid JSON ({exc})") from None
+    if not isinstance(document, dict):
+        raise CorruptCacheError(path, "not a papertrack cache file")
+    fetched_at = parse_timestamp(document.get("fetched_at"))
+    items = document.get("items")
+    url = document.get("url")
+    if (
+        document.get("format") != CACHE_FORMAT
+        or fetched_at is None
+        or not isinstance(items, list)
+        or not isinstance(url, str)
+    ):
+        raise CorruptCacheError(path, "not a papertrack cache file of a known format")
+    return CachedListing(path, url, fetched_at, items)
+
+
+def write_listing(
+    source: str,
+    period: Period,
+    *,
+    url: str,
+    fetched_at: datetime,
+    items: list[dict[str, Any]],
+    root: Path | None = None,
+) -> Path:
+    path = listing_path(source, period, root)
+    document = {
+        "format": CACHE_FORMAT,
+        "source": source,
+        "kind": period.kind,
+        "key": period.key,
+        "url": url,
+        "fetched_at": format_timestamp(fetched_at),
+        "items": items,
+    }
+    atomic_write_bytes(path, json.dumps(document, ensure_ascii=False).encode("utf-8"))
+    return path
+
+
+def is_fresh(cached: CachedListing, period: Period, *, now: datetime) -> bool:
+    """Whether a cached listing can be used without asking the server again."""
+    end = datetime.combine(period.last + timedelta(days=1), time(), timezone.utc)
+    settled_at = end + STABLE_AFTER
+    if cached.fetched_at >= settled_at:
+        return True  # taken after the listing settled: final
+    if now >= settled_at:
+        return False  # settled since this copy was taken: fetch the final version once
+    age = now - cached.fetched_at
+    if age < timedelta(0):
+        return False  # written in the future: the clock moved; trust the server
+    current = period.last >= now.astimezone(timezone.utc).date() - timedelta(days=1)
+    return age < (TTL_CURRENT if current else TTL_RECENT)
+
+
+def age_text(fetched_at: datetime, now: datetime) -> str:
+    seconds = max(0, int((now - fetched_at).total_seconds()))
+    if seconds < 120:
+        return f"{seconds} s ago"
+    if seconds < 7200:
+        return f"{seconds // 60} min ago"
+    if seconds < 2 * 86400:
+        return f"{seconds // 3600} h ago"
+    return f"{seconds // 86400} days ago"

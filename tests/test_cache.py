@@ -1,0 +1,92 @@
+from __future__ import annotations
+
+import json
+import os
+from datetime import date, datetime, timedelta, timezone
+from pathlib import Path
+
+import pytest
+
+from papertrack.dates import Period, day_period
+from papertrack.store import cache
+from papertrack.store.files import atomic_write_bytes
+
+NOW = datetime(2026, 11, 28, 12, 0, tzinfo=timezone.utc)
+
+
+def cached_at(fetched_at: datetime) -> cache.CachedListing:
+    return cache.CachedListing(Path("x.json"), "http://h/api", fetched_at, [])
+
+
+def test_write_then_read_round_trip(isolated_env: Path) -> None:
+    period = day_period(date(2025, 8, 25))
+    items = [{"paper": {"id": "2508.00001", "title": "Ünïcode & <tags>"}}]
+    path = cache.write_listing(
+        "hf", period, url="http://h/api?date=2025-08-25", fetched_at=NOW, items=items
+    )
+    assert path == isolated_env / "hf" / "date" / "2025-08-25.json"
+    document = json.loads(path.read_text(encoding="utf-8"))
+    assert document["fetched_at"] == "2026-11-28T12:00:00Z"
+    assert document["url"] == "http://h/api?date=2025-08-25"
+    listing = cache.read_listing("hf", period)
+    assert listing is not None and listing.items == items and listing.fetched_at == NOW
+    assert [p.name for p in path.parent.iterdir()] == ["2025-08-25.json"]  # no temp left
+
+
+def test_missing_is_none_and_corrupt_is_reported(isolated_env: Path) -> None:
+    period = day_period(date(2025, 8, 25))
+    assert cache.read_listing("hf", period) is None
+    path = cache.listing_path("hf", period)
+    path.parent.mkdir(parents=True)
+    for content, reason in [
+        (b'{"format": 1, "items": [', "not valid JSON"),
+        (b"[]", "not a papertrack cache file"),
+        (
+            b'{"format": 99, "url": "u", "fetched_at": "2026-01-01T00:00:00Z", "items": []}',
+            "known format",
+        ),
+    ]:
+        path.write_bytes(content)
+        with pytest.raises(cache.CorruptCacheError) as caught:
+            cache.read_listing("hf", period)
+        assert reason in caught.value.message and str(path) in caught.value.message
+
+
+def test_unsafe_keys_never_become_paths() -> None:
+    for key in ("../../etc", "a/b", "", ".hidden"):
+        with pytest.raises(ValueError):
+            cache.listing_path("hf", Period("date", key, date(2025, 1, 1), date(2025, 1, 1)))
+
+
+def test_atomic_write_leaves_old_file_when_interrupted(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    target = tmp_path / "f.json"
+    atomic_write_bytes(target, b"old")
+
+    def fail(*args: object) -> None:
+        raise OSError("disk full")
+
+    monkeypatch.setattr(os, "replace", fail)
+    with pytest.raises(OSError, match="disk full"):
+        atomic_write_bytes(target, b"new")
+    assert target.read_bytes() == b"old"
+    assert list(tmp_path.iterdir()) == [target]
+
+
+def test_freshness_policy() -> None:
+    today = day_period(NOW.date())
+    assert cache.is_fresh(cached_at(NOW - timedelta(minutes=59)), today, now=NOW)
+    assert not cache.is_fresh(cached_at(NOW - timedelta(minutes=61)), today, now=NOW)
+    five_days = day_period(NOW.date() - timedelta(days=5))
+    assert cache.is_fresh(cached_at(NOW - timedelta(hours=11)), five_days, now=NOW)
+    assert not cache.is_fresh(cached_at(NOW - timedelta(hours=13)), five_days, now=NOW)
+    old = day_period(date(2025, 8, 25))
+    # Taken once the day had settled: final, whatever its age.
+    assert cache.is_fresh(cached_at(datetime(2025, 10, 1, tzinfo=timezone.utc)), old, now=NOW)
+    # Taken while the day was still changing: fetched once more.
+    assert not cache.is_fresh(
+        cached_at(datetime(2025, 8, 25, 9, tzinfo=timezone.utc)), old, now=NOW
+    )
+    # A copy from the future (clock moved back) is not trusted.
+    assert not cache.is_fresh(cached_at(NOW + timedelta(hours=2)), today, now=NOW)
