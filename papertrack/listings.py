@@ -8,7 +8,6 @@ fetch falls back to any cached copy with a warning; only no copy at all is an er
 from __future__ import annotations
 
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 from typing import TYPE_CHECKING, Any, Literal
@@ -131,6 +130,8 @@ class Loader:
                 return self.load(day)
             except (FetchError, NotCachedError) as exc:
                 return exc
+
+        from concurrent.futures import ThreadPoolExecutor  # only ranges need threads
 
         with ThreadPoolExecutor(max_workers=min(workers, len(days))) as pool:
             results = list(pool.map(one, days))

@@ -14,8 +14,8 @@ from papertrack.store.files import atomic_write_bytes
 NOW = datetime(2026, 11, 28, 12, 0, tzinfo=timezone.utc)
 
 
-def cached_at(fetched_at: datetime) -> cache.CachedListing:
-    return cache.CachedListing(Path("x.json"), "http://h/api", fetched_at, [])
+def cached_at(fetched_at: datetime, items: int = 1) -> cache.CachedListing:
+    return cache.CachedListing(Path("x.json"), "http://h/api", fetched_at, [{}] * items)
 
 
 def test_write_then_read_round_trip(isolated_env: Path) -> None:
@@ -78,6 +78,9 @@ def test_freshness_policy() -> None:
     today = day_period(NOW.date())
     assert cache.is_fresh(cached_at(NOW - timedelta(minutes=59)), today, now=NOW)
     assert not cache.is_fresh(cached_at(NOW - timedelta(minutes=61)), today, now=NOW)
+    # An empty today (early morning) is looked at again sooner.
+    assert cache.is_fresh(cached_at(NOW - timedelta(minutes=9), items=0), today, now=NOW)
+    assert not cache.is_fresh(cached_at(NOW - timedelta(minutes=11), items=0), today, now=NOW)
     five_days = day_period(NOW.date() - timedelta(days=5))
     assert cache.is_fresh(cached_at(NOW - timedelta(hours=11)), five_days, now=NOW)
     assert not cache.is_fresh(cached_at(NOW - timedelta(hours=13)), five_days, now=NOW)

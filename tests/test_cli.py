@@ -390,12 +390,14 @@ def test_network_down_is_one_line() -> None:
     )
 
 
-def test_today_offline_fallback_to_cached_day_when_network_fails(hub: HubServer) -> None:
+def test_today_offline_fallback_to_cached_day_when_network_fails(
+    hub: HubServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
     yesterday = utc_today() - timedelta(days=1)
     hub.serve(yesterday, "2025-08-25")
     run_cli("today")
     hub.stop()
-    os.environ["HF_ENDPOINT"] = "http://127.0.0.1:9"
+    monkeypatch.setenv("HF_ENDPOINT", "http://127.0.0.1:9")
     # Make today's (empty) cached copy old so it is refetched, and fails.
     today_file = Path(os.environ["PAPERTRACK_CACHE_DIR"]) / "hf" / "date" / f"{utc_today()}.json"
     document = json.loads(today_file.read_text())

@@ -56,8 +56,8 @@ def today(
 ) -> None:
     """Today's Hugging Face Daily Papers, or the latest day that has papers.
 
-    Examples:  papertrack today  ·  papertrack today diffusion "speculative decoding"
-    ·  papertrack today --has-code --sort stars  ·  papertrack today | cut -f1
+    Examples: papertrack today · papertrack today diffusion "speculative decoding" ·
+    papertrack today --has-code --sort stars · papertrack today | cut -f1
     """
     run_today(ListingOptions.build(**locals()))
 
@@ -124,25 +124,8 @@ def list_(
 ) -> None:
     """Papers of a past day, week, month or range.
 
-    Examples:  papertrack list --date 2025-08-25  ·  papertrack list --week 2025-W35 agents
-    ·  papertrack list --month 2025-08 --sort upvotes -n 20  ·  papertrack list --since 7d
+    Examples: papertrack list --date 2025-08-25 · papertrack list --week 2025-W35 agents ·
+    papertrack list --month 2025-08 --sort upvotes -n 20 · papertrack list --since 7d
     """
     period = {"day": date, "week": week, "month": month, "since": since, "until": until}
-    run_list(
-        ListingOptions.build(
-            terms=terms,
-            match_all=match_all,
-            exclude=exclude,
-            author=author,
-            min_upvotes=min_upvotes,
-            has_code=has_code,
-            sort=sort,
-            limit=limit,
-            fmt=fmt,
-            long=long,
-            color=color,
-            offline=offline,
-            refresh=refresh,
-        ),
-        period,
-    )
+    run_list(ListingOptions.build(**locals()), period)

@@ -128,11 +128,18 @@ def _show(loaded: Loaded, options: ListingOptions) -> None:
             return
         from papertrack.render import terminal
 
-        draw = terminal.render_long if options.long else terminal.render_table
         count = f"{len(matches)} paper{'s' if len(matches) != 1 else ''}"
         shown = f" of {len(loaded.papers)}" if len(matches) != len(loaded.papers) else ""
         title = f"Hugging Face Daily Papers · {loaded.period.label} · {count}{shown}"
-        draw(out, matches, pattern=pattern, color=color, terminal=isatty or color, title=title)
+        terminal.render(
+            out,
+            matches,
+            pattern=pattern,
+            color=color,
+            terminal=isatty or color,
+            title=title,
+            long=options.long,
+        )
         return
     from papertrack.render import formats
 

@@ -113,31 +113,22 @@ def paper_block(paper: Paper, *, pattern: re.Pattern[str] | None) -> Group:
     return Group(*parts)
 
 
-def render_table(
+def render(
     out: TextIO,
     matches: Sequence[Match],
     *,
     pattern: re.Pattern[str] | None,
     color: bool,
     terminal: bool,
-    title: str | None = None,
+    title: str,
+    long: bool = False,
 ) -> None:
+    """Draw the table, or with *long* one block per paper, under *title*."""
     console = make_console(out, color=color, terminal=terminal)
-    console.print(paper_table(matches, pattern=pattern, title=title))
-
-
-def render_long(
-    out: TextIO,
-    matches: Sequence[Match],
-    *,
-    pattern: re.Pattern[str] | None,
-    color: bool,
-    terminal: bool,
-    title: str | None = None,
-) -> None:
-    console = make_console(out, color=color, terminal=terminal)
-    if title:
-        console.print(Text(title, style="bold"))
+    if not long:
+        console.print(paper_table(matches, pattern=pattern, title=title))
+        return
+    console.print(Text(title, style="bold"))
     for match in matches:
         console.print()
         console.print(paper_block(match.paper, pattern=pattern))

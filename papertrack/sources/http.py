@@ -5,6 +5,7 @@ This is the only module that imports httpx, and only commands that fetch import 
 
 from __future__ import annotations
 
+import json
 import os
 import platform
 import re
@@ -18,6 +19,7 @@ import httpx
 
 from papertrack import __version__
 from papertrack.errors import FetchError, UsageError
+from papertrack.text import clean_line
 
 USER_AGENT = (
     f"papertrack/{__version__} (command-line paper tracker; "
@@ -210,8 +212,6 @@ def _error_detail(body: bytes) -> str:
     if not text:
         return ""
     if text.startswith("{"):
-        import json
-
         try:
             data = json.loads(body)
         except ValueError:
@@ -227,7 +227,5 @@ def _error_detail(body: bytes) -> str:
 
 
 def _one_line(text: str, limit: int = 200) -> str:
-    from papertrack.text import clean_line
-
     line = clean_line(text)
     return line if len(line) <= limit else line[: limit - 1] + "…"

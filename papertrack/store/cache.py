@@ -25,6 +25,8 @@ STABLE_AFTER = timedelta(days=14)
 """Listings that ended longer ago than this barely change: reused, never refetched."""
 TTL_CURRENT = timedelta(hours=1)
 """Today's and yesterday's listings still grow; refetch when the copy is older than this."""
+TTL_CURRENT_EMPTY = timedelta(minutes=10)
+"""An empty current day (early morning) fills up soon; look again sooner."""
 TTL_RECENT = timedelta(hours=12)
 """Days 2–14 back only gain upvotes and late AI summaries."""
 
@@ -125,7 +127,9 @@ def is_fresh(cached: CachedListing, period: Period, *, now: datetime) -> bool:
     if age < timedelta(0):
         return False  # written in the future: the clock moved; trust the server
     current = period.last >= now.astimezone(timezone.utc).date() - timedelta(days=1)
-    return age < (TTL_CURRENT if current else TTL_RECENT)
+    if not current:
+        return age < TTL_RECENT
+    return age < (TTL_CURRENT if cached.items else TTL_CURRENT_EMPTY)
 
 
 def age_text(fetched_at: datetime, now: datetime) -> str:
