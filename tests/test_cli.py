@@ -482,6 +482,13 @@ def test_token_user_agent_and_page_size(hub: HubServer) -> None:
     assert seen.query == {"date": "2025-08-25", "limit": "100", "p": "0"}
 
 
+def test_bare_command_shows_help() -> None:
+    result = run_cli()
+    assert result.returncode == 2
+    assert "today" in result.stdout and "list" in result.stdout
+    assert result.stderr == ""
+
+
 def test_version_and_help() -> None:
     version = run_cli("--version")
     assert version.returncode == 0 and version.stdout == "papertrack 0.1.0\n"

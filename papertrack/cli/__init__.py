@@ -51,6 +51,8 @@ def run(argv: Sequence[str] | None = None) -> int:
     except ClickException as exc:
         # Click would print usage, a blank line and a boxed message; one line says it all.
         message = exc.format_message()
+        if not message.strip():
+            return exc.exit_code  # bare "papertrack": the help was the message
         context = getattr(exc, "ctx", None)
         if context is not None:
             message = f"{message.rstrip('.')}. See '{context.command_path} --help'."
