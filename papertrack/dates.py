@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, time, timedelta, timezone
 from typing import Literal
 
 from papertrack.errors import UsageError
@@ -200,3 +200,74 @@ def resolve_period(
     first = parse_since(since, today=today)
     last = parse_day(until, option="--until", today=today) if until is not None else today
     return range_period(first, last)
+
+
+# -- arXiv's calendar ------------------------------------------------------------------
+# arXiv announces Sunday to Thursday at 20:00 US Eastern; the RSS feed for a day is built
+# at midnight Eastern, so feed days run Monday to Friday (info.arxiv.org/help/availability).
+
+ARXIV_HOLIDAYS = frozenset(
+    date.fromisoformat(d)
+    for d in (
+        # "2026 Holidays" on info.arxiv.org/help/availability: no mailing on these days.
+        "2026-01-01", "2026-01-19", "2026-06-19", "2026-07-03", "2026-09-07",
+        "2026-11-26", "2026-12-25", "2026-12-29", "2026-12-31",
+    )
+)  # fmt: skip
+ARXIV_CUTOFF_HOUR = 14
+"""Submissions received by 14:00 Eastern go out in that evening's announcement."""
+
+
+def _nth_sunday(year: int, month: int, n: int) -> date:
+    first = date(year, month, 1)
+    return first + timedelta(days=(6 - first.weekday()) % 7 + 7 * (n - 1))
+
+
+def eastern_offset(moment: datetime) -> timedelta:
+    """US Eastern's UTC offset at *moment* (DST from the 2nd Sunday of March, 02:00 local,
+    to the 1st Sunday of November, 02:00 local; the rule since 2007). Computed rather than
+    read from a time-zone database, which Windows machines may lack."""
+    utc = moment.astimezone(timezone.utc)
+    start = datetime.combine(_nth_sunday(utc.year, 3, 2), time(7), timezone.utc)
+    end = datetime.combine(_nth_sunday(utc.year, 11, 1), time(6), timezone.utc)
+    return timedelta(hours=-4) if start <= utc < end else timedelta(hours=-5)
+
+
+def eastern_date(moment: datetime) -> date:
+    return (moment.astimezone(timezone.utc) + eastern_offset(moment)).date()
+
+
+def eastern_to_utc(day: date, hour: int) -> datetime:
+    naive = datetime.combine(day, time(hour), timezone.utc)
+    return naive - eastern_offset(naive + timedelta(hours=5))
+
+
+def is_announcement_day(day: date) -> bool:
+    """Whether arXiv's feed for *day* should carry an announcement."""
+    return day.weekday() < 5 and day not in ARXIV_HOLIDAYS
+
+
+def latest_announcement_day(today: date) -> date:
+    """The newest feed day on or before *today* (Eastern) that should have an announcement."""
+    day = today
+    while not is_announcement_day(day):
+        day -= timedelta(days=1)
+    return day
+
+
+def _previous_weekday(day: date) -> date:
+    day -= timedelta(days=1)
+    while day.weekday() >= 5:
+        day -= timedelta(days=1)
+    return day
+
+
+def announcement_window(day: date) -> tuple[datetime, datetime]:
+    """The submission times (UTC) that the feed of *day* announces as new.
+
+    Feed Tuesday: Friday 14:00 to Monday 14:00 Eastern; feed Monday: Thursday 14:00 to
+    Friday 14:00. Holidays shift real windows; this is what a backfill asks the API for.
+    """
+    end_day = _previous_weekday(day)
+    start_day = _previous_weekday(end_day)
+    return eastern_to_utc(start_day, ARXIV_CUTOFF_HOUR), eastern_to_utc(end_day, ARXIV_CUTOFF_HOUR)

@@ -47,3 +47,7 @@ class NotCachedError(PapertrackError):
 
 class OutputClosed(Exception):
     """Whoever read our standard output (head, less) closed it; not an error to report."""
+
+
+class ParseError(ValueError):
+    """A response body that is not what the service documents; the fetcher adds the URL."""

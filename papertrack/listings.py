@@ -1,42 +1,89 @@
-"""Getting a listing: from the cache when it is fresh, else from the network, else stale.
+"""Getting listings: from the cache when fresh, else from the network, else stale.
 
-This is where the cache policy lives (see README "Cache"): ``auto`` uses a fresh cached
-copy and fetches otherwise, ``refresh`` always fetches, ``offline`` never does. A failed
-fetch falls back to any cached copy with a warning; only no copy at all is an error.
+This is where the cache policy lives (README "Cache and network"): ``auto`` uses a fresh
+cached copy and fetches otherwise, ``refresh`` always fetches, ``offline`` never does. A
+failed fetch falls back to any cached copy with a warning; only no copy at all is an error.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
 from typing import TYPE_CHECKING, Any, Literal
 
-from papertrack.dates import TODAY_LOOKBACK_DAYS, Period, day_label, day_period
-from papertrack.errors import FetchError, NotCachedError
+from papertrack.dates import (
+    TODAY_LOOKBACK_DAYS,
+    Period,
+    announcement_window,
+    day_label,
+    day_period,
+    eastern_date,
+    is_announcement_day,
+    latest_announcement_day,
+    utc_today,
+)
+from papertrack.errors import FetchError, NotCachedError, UsageError
 from papertrack.models import Paper
-from papertrack.query import merge_papers
-from papertrack.sources import hf
+from papertrack.query import join_sources, merge_papers
+from papertrack.sources import arxiv, hf
 from papertrack.store import cache
 
 if TYPE_CHECKING:
     from papertrack.sources.http import HttpClient
+    from papertrack.sources.throttle import Gate
 
 Mode = Literal["auto", "offline", "refresh"]
+Source = Literal["hf", "arxiv", "all"]
+SOURCES: tuple[Source, ...] = ("hf", "arxiv", "all")
 FETCH_CONCURRENCY = 8
 """Days of a range fetched at once from Hugging Face (its limit is per 5 minutes)."""
+MAX_ARXIV_DAYS = 7
+"""Announcement days one command may gather from arXiv (uncached ones cost API requests)."""
+BACKFILL_SETTLED = timedelta(days=2)
+BACKFILL_TTL = timedelta(hours=6)
+"""The API index lags announcements by up to a day: recent backfills are asked again."""
 
 
 @dataclass(frozen=True, slots=True)
 class Loaded:
-    period: Period
+    source: Source
+    label: str
+    """What was loaded, for titles and notes: "Hugging Face Daily Papers · Fri 2026-11-27"."""
     papers: list[Paper]
     stale: bool = False
     """Shown from the cache because fetching a newer copy failed."""
 
 
+def combine(parts: Sequence[Loaded]) -> Loaded:
+    if len(parts) == 1:
+        return parts[0]
+    hf_papers = [p for part in parts if part.source == "hf" for p in part.papers]
+    arxiv_papers = [p for part in parts if part.source == "arxiv" for p in part.papers]
+    return Loaded(
+        "all",
+        " + ".join(part.label for part in parts),
+        join_sources(hf_papers, arxiv_papers),
+        stale=any(part.stale for part in parts),
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Fetched:
+    """What a fetch (or the cache standing in for it) produced."""
+
+    url: str
+    items: list[dict[str, Any]]
+    meta: dict[str, Any] = field(default_factory=dict)
+    stale: bool = False
+
+
+def category_key(categories: Sequence[str]) -> str:
+    return "+".join(sorted(categories))
+
+
 class Loader:
-    """Loads Hugging Face listings for one command run; owns its HTTP client."""
+    """Loads listings for one command run; owns its HTTP client and arXiv gate."""
 
     def __init__(
         self,
@@ -50,6 +97,7 @@ class Loader:
         self.warn = warn
         self.now = now or datetime.now(timezone.utc)
         self._client = client
+        self._gate: Gate | None = None
 
     def close(self) -> None:
         if self._client is not None:
@@ -70,60 +118,90 @@ class Loader:
             self._client = HttpClient()
         return self._client
 
-    def load(self, period: Period, *, mode: Mode | None = None) -> Loaded:
-        """One date, week or month listing; a range is split into days."""
-        if period.kind == "range":
-            return self._load_range(period)
-        mode = mode or self.mode
-        cached: cache.CachedListing | None = None
+    @property
+    def gate(self) -> Gate:
+        if self._gate is None:
+            from papertrack.sources.throttle import Gate, delay_from_env
+
+            self._gate = Gate(cache.cache_dir(), delay_from_env())
+        return self._gate
+
+    def _read(self, key: Sequence[str]) -> cache.CachedListing | None:
         try:
-            cached = cache.read_listing(hf.SOURCE, period)
+            return cache.read_entry(key)
         except cache.CorruptCacheError as exc:
             self.warn(f"warning: {exc.message}")
+            return None
+
+    def _write(self, key: Sequence[str], **document: Any) -> None:
+        try:
+            cache.write_entry(key, **document)
+        except OSError as exc:
+            self.warn(f"warning: could not write the cache ({exc}); continuing without it")
+
+    # -- Hugging Face --------------------------------------------------------------------
+
+    def through_cache(
+        self,
+        key: Sequence[str],
+        *,
+        what: str,
+        fetch: Callable[[], Fetched],
+        fresh: Callable[[cache.CachedListing], bool],
+        mode: Mode | None = None,
+    ) -> Fetched:
+        """The cache policy for one entry: fresh copy, else fetch, else stale copy."""
+        mode = mode or self.mode
+        cached = self._read(key)
         if mode == "offline":
             if cached is None:
-                raise NotCachedError(
-                    f"no cached Hugging Face listing for {period.label}",
-                    hint="run without --offline to fetch it",
-                )
-            return self._from_cache(period, cached)
-        if mode == "auto" and cached is not None and cache.is_fresh(cached, period, now=self.now):
-            return self._from_cache(period, cached)
+                raise NotCachedError(f"no cached {what}", hint="run without --offline to fetch it")
+            return Fetched(str(cached.path), cached.items, cached.meta)
+        if mode == "auto" and cached is not None and fresh(cached):
+            return Fetched(str(cached.path), cached.items, cached.meta)
         try:
-            raw = hf.fetch_daily_papers(self.client, period)
+            got = fetch()
         except FetchError as exc:
             if cached is None:
                 raise
             self.warn(
-                f"warning: could not refresh {period.label}: {exc}; showing the cached copy "
+                f"warning: could not refresh the {what}: {exc}; showing the cached copy "
                 f"fetched {cache.age_text(cached.fetched_at, self.now)}"
             )
-            return self._from_cache(period, cached, stale=True)
-        try:
-            cache.write_listing(
-                hf.SOURCE, period, url=raw.url, fetched_at=raw.fetched_at, items=raw.items
-            )
-        except OSError as exc:
-            self.warn(f"warning: could not write the cache ({exc}); continuing without it")
-        return self._parsed(period, raw.items, origin=raw.url)
+            return Fetched(str(cached.path), cached.items, cached.meta, stale=True)
+        self._write(key, url=got.url, fetched_at=self.now, items=got.items, meta=got.meta)
+        return got
 
-    def _from_cache(
-        self, period: Period, cached: cache.CachedListing, *, stale: bool = False
+    def load(self, period: Period, *, mode: Mode | None = None) -> Loaded:
+        """One Hugging Face date, week or month listing; a range is split into days."""
+        if period.kind == "range":
+            return self._load_range(period)
+
+        def fetch() -> Fetched:
+            raw = hf.fetch_daily_papers(self.client, period)
+            return Fetched(raw.url, raw.items)
+
+        got = self.through_cache(
+            cache.listing_key(hf.SOURCE, period),
+            what=f"Hugging Face listing for {period.label}",
+            fetch=fetch,
+            fresh=lambda cached: cache.is_fresh(cached, period, now=self.now),
+            mode=mode,
+        )
+        return self._hf_loaded(period, got.items, origin=got.url, stale=got.stale)
+
+    def _hf_loaded(
+        self, period: Period, items: list[Any], *, origin: str, stale: bool = False
     ) -> Loaded:
-        loaded = self._parsed(period, cached.items, origin=str(cached.path))
-        return Loaded(period, loaded.papers, stale=stale)
-
-    def _parsed(self, period: Period, items: list[Any], *, origin: str) -> Loaded:
         day = period.first if period.kind == "date" else None
         papers, skipped = hf.parse_daily_papers(items, day=day)
         if skipped:
             self.warn(f"warning: skipped {skipped} malformed item(s) in {origin}")
-        return Loaded(period, papers)
+        return Loaded("hf", f"Hugging Face Daily Papers · {period.label}", papers, stale=stale)
 
     def _load_range(self, period: Period) -> Loaded:
         days = [day_period(d) for d in period.days()]
         workers = 1 if self.mode == "offline" else FETCH_CONCURRENCY
-        results: list[Loaded | Exception] = []
 
         def one(day: Period) -> Loaded | Exception:
             try:
@@ -149,10 +227,16 @@ class Loader:
             raise failures[0]
         loaded = [r for r in results if isinstance(r, Loaded)]
         papers = merge_papers(p for part in loaded for p in part.papers)
-        return Loaded(period, papers, stale=any(part.stale for part in loaded))
+        return Loaded(
+            "hf",
+            f"Hugging Face Daily Papers · {period.label}",
+            papers,
+            stale=any(part.stale for part in loaded),
+        )
 
     def latest(self, today: date) -> tuple[Loaded, str | None]:
-        """The newest day with papers, looking back up to a week; and a note if not *today*.
+        """The newest Hugging Face day with papers, looking back up to a week; and a note
+        when that is not *today*.
 
         When the network fails, earlier days still come from the cache, so a train ride
         shows yesterday's papers instead of an error.
@@ -179,7 +263,7 @@ class Loader:
                     f"warning: could not fetch {day_label(today)}: {first_error}; "
                     f"showing the cached {day_label(day)}"
                 )
-                return Loaded(loaded.period, loaded.papers, stale=True), None
+                return Loaded("hf", loaded.label, loaded.papers, stale=True), None
             if offset == 0:
                 return loaded, None
             if not today_cached:
@@ -196,6 +280,190 @@ class Loader:
                 hint="run without --offline to fetch them",
             )
         return (
-            Loaded(day_period(today), []),
+            Loaded("hf", f"Hugging Face Daily Papers · {day_label(today)}", []),
             f"No papers on Hugging Face Daily Papers from {first} to {today}.",
         )
+
+    # -- arXiv -----------------------------------------------------------------------------
+
+    def _arxiv_label(self, categories: Sequence[str], day: date) -> str:
+        return f"arXiv {', '.join(categories)} · {day_label(day)}"
+
+    def _arxiv_cached_day(
+        self, categories: Sequence[str], day: date
+    ) -> tuple[cache.CachedListing | None, bool]:
+        """The cached announcement of *day*: the RSS copy, else an API backfill; and
+        whether it can be used without asking again."""
+        setkey = category_key(categories)
+        feed_copy = self._read(("arxiv", "rss", setkey, day.isoformat()))
+        if feed_copy is not None:
+            return feed_copy, True  # a feed day never changes once announced
+        backfill = self._read(("arxiv", "api-day", setkey, day.isoformat()))
+        if backfill is None:
+            return None, False
+        settled = datetime.combine(day, datetime.min.time(), timezone.utc) + BACKFILL_SETTLED
+        fresh = backfill.fetched_at >= settled or self.now - backfill.fetched_at < BACKFILL_TTL
+        return backfill, fresh
+
+    def _arxiv_loaded(
+        self, categories: Sequence[str], day: date, entry: cache.CachedListing, *, stale: bool
+    ) -> Loaded:
+        papers = [Paper.from_dict(item) for item in entry.items]
+        return Loaded("arxiv", self._arxiv_label(categories, day), papers, stale=stale)
+
+    def arxiv_day(self, categories: Sequence[str], day: date) -> Loaded:
+        """The announcement of one feed day: cached, or rebuilt from the API."""
+        label = self._arxiv_label(categories, day)
+        if not is_announcement_day(day):
+            return Loaded("arxiv", label, [])
+        entry, fresh = self._arxiv_cached_day(categories, day)
+        if entry is not None and (fresh or self.mode == "offline") and self.mode != "refresh":
+            return self._arxiv_loaded(categories, day, entry, stale=False)
+        if self.mode == "offline":
+            raise NotCachedError(
+                f"no cached arXiv announcement for {', '.join(categories)} on {day_label(day)}",
+                hint="run without --offline to fetch it",
+            )
+        start, end = announcement_window(day)
+        try:
+            papers, truncated = arxiv.backfill(
+                self.client, self.gate, categories, day=day, start=start, end=end
+            )
+        except FetchError as exc:
+            if entry is None:
+                raise
+            self.warn(f"warning: could not refresh {label}: {exc}; showing the cached copy")
+            return self._arxiv_loaded(categories, day, entry, stale=True)
+        if truncated:
+            self.warn(
+                f"warning: {label} has more than {len(papers)} new papers; showing the first "
+                f"{len(papers)}"
+            )
+        query = arxiv.submitted_window_query(categories, start, end)
+        self._write(
+            ("arxiv", "api-day", category_key(categories), day.isoformat()),
+            url=f"{arxiv.api_base()}?search_query={query}",
+            fetched_at=self.now,
+            items=[p.to_dict() for p in papers],
+            meta={"origin": "api", "truncated": truncated},
+        )
+        return Loaded("arxiv", label, papers)
+
+    def arxiv_period(self, categories: Sequence[str], period: Period) -> Loaded:
+        days = [d for d in period.days() if is_announcement_day(d)]
+        if len(days) > MAX_ARXIV_DAYS:
+            raise UsageError(
+                f"{period.label} has {len(days)} arXiv announcement days; one command gathers "
+                f"at most {MAX_ARXIV_DAYS} (each uncached day costs arXiv API requests)",
+                hint="use a shorter range, or 'papertrack search --source arxiv --since'",
+            )
+        parts = [self.arxiv_day(categories, d) for d in days]
+        label = f"arXiv {', '.join(categories)} · {period.label}"
+        return Loaded(
+            "arxiv",
+            label,
+            [p for part in parts for p in part.papers],
+            stale=any(part.stale for part in parts),
+        )
+
+    def arxiv_latest(self, categories: Sequence[str]) -> tuple[Loaded, str | None]:
+        """The latest announcement for *categories* (US Eastern calendar), and a note when it
+        is not today's."""
+        today = eastern_date(self.now)
+        expected = latest_announcement_day(today)
+        shown, loaded = self._arxiv_current(categories, today, expected)
+        note = None
+        if shown != today:
+            if is_announcement_day(today):
+                note = (
+                    f"arXiv's announcement for {day_label(today)} is not out yet; "
+                    f"showing {day_label(shown)}."
+                )
+            else:
+                note = f"No arXiv announcement on {day_label(today)}; showing {day_label(shown)}."
+        return loaded, note
+
+    def _arxiv_current(
+        self, categories: Sequence[str], today: date, expected: date
+    ) -> tuple[date, Loaded]:
+        entry, _ = self._arxiv_cached_day(categories, expected)
+        if entry is not None and self.mode != "refresh":
+            return expected, self._arxiv_loaded(categories, expected, entry, stale=False)
+        folder = ("arxiv", "rss", category_key(categories))
+        newest = cache.newest_entry(folder)
+        if self.mode == "offline":
+            backfilled = cache.newest_entry(("arxiv", "api-day", category_key(categories)))
+            copies = [c for c in (newest, backfilled) if c is not None]
+            if not copies:
+                raise NotCachedError(
+                    f"no cached arXiv announcement for {', '.join(categories)}",
+                    hint="run without --offline to fetch it",
+                )
+            latest = max(copies, key=lambda c: c.path.stem)
+            day = date.fromisoformat(latest.path.stem)
+            return day, self._arxiv_loaded(categories, day, latest, stale=False)
+        etag = newest.meta.get("etag") if newest is not None else None
+        try:
+            fetched = arxiv.fetch_feed(self.client, self.gate, categories, etag=etag)
+        except FetchError as exc:
+            if newest is None:
+                raise
+            day = date.fromisoformat(newest.path.stem)
+            self.warn(
+                f"warning: could not fetch arXiv's feed: {exc}; showing the cached "
+                f"{day_label(day)} announcement"
+            )
+            return day, self._arxiv_loaded(categories, day, newest, stale=True)
+        if fetched.feed is None:
+            assert newest is not None  # only a cached copy's ETag can earn a 304
+            day = date.fromisoformat(newest.path.stem)
+            return day, self._arxiv_loaded(categories, day, newest, stale=False)
+        feed = fetched.feed
+        if feed.skipped:
+            self.warn(f"warning: skipped {feed.skipped} malformed item(s) in {fetched.url}")
+        if feed.papers:
+            day = feed.announced or expected
+            self._write(
+                (*folder, day.isoformat()),
+                url=fetched.url,
+                fetched_at=self.now,
+                items=[p.to_dict() for p in feed.papers],
+                meta={"etag": fetched.etag, "title": feed.title, "announced": day.isoformat()},
+            )
+            return day, Loaded("arxiv", self._arxiv_label(categories, day), feed.papers)
+        # An empty feed: normal on weekends and holidays, suspicious on announcement days.
+        if today == expected:
+            self.warn(
+                f"warning: arXiv's feed for {', '.join(categories)} is empty on "
+                f"{day_label(today)}, which should be an announcement day"
+            )
+            expected = latest_announcement_day(today - timedelta(days=1))
+        return expected, self.arxiv_day(categories, expected)
+
+
+def load_today(
+    loader: Loader, *, source: Source, categories: Sequence[str]
+) -> tuple[Loaded, list[str]]:
+    """``today`` for one or both sources, joined; and the notes to print."""
+    parts: list[Loaded] = []
+    notes: list[str] = []
+    if source in ("hf", "all"):
+        loaded, note = loader.latest(utc_today(loader.now))
+        parts.append(loaded)
+        notes.extend([note] if note else [])
+    if source in ("arxiv", "all"):
+        loaded, note = loader.arxiv_latest(categories)
+        parts.append(loaded)
+        notes.extend([note] if note else [])
+    return combine(parts), notes
+
+
+def load_period(
+    loader: Loader, period: Period, *, source: Source, categories: Sequence[str]
+) -> Loaded:
+    parts: list[Loaded] = []
+    if source in ("hf", "all"):
+        parts.append(loader.load(period))
+    if source in ("arxiv", "all"):
+        parts.append(loader.arxiv_period(categories, period))
+    return combine(parts)

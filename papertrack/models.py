@@ -8,12 +8,12 @@ from datetime import date, datetime, timezone
 from typing import Any
 
 # New-style ids (0704.0001 onwards) and old-style archive ids (hep-th/9901001).
-_NEW_ID = re.compile(r"(\d{4}\.\d{4,5})(v\d+)?")
-_OLD_ID = re.compile(r"([a-z][a-z\-]*(?:\.[A-Z]{2})?/\d{7})(v\d+)?")
+_NEW_ID = re.compile(r"(\d{4}\.\d{4,5})(?:v(\d+))?")
+_OLD_ID = re.compile(r"([a-z][a-z\-]*(?:\.[A-Z]{2})?/\d{7})(?:v(\d+))?")
 
 
-def normalize_arxiv_id(value: str) -> str | None:
-    """Return the versionless arXiv id, or None if *value* is not one.
+def split_arxiv_id(value: str) -> tuple[str, int | None] | None:
+    """``(versionless id, version or None)``, or None if *value* is not an arXiv id.
 
     Ids end up in URLs and cache file names, so anything else is refused rather than escaped.
     """
@@ -21,8 +21,14 @@ def normalize_arxiv_id(value: str) -> str | None:
     for pattern in (_NEW_ID, _OLD_ID):
         match = pattern.fullmatch(text)
         if match:
-            return match.group(1)
+            return match.group(1), int(match.group(2)) if match.group(2) else None
     return None
+
+
+def normalize_arxiv_id(value: str) -> str | None:
+    """The versionless arXiv id, or None if *value* is not one."""
+    parts = split_arxiv_id(value)
+    return parts[0] if parts else None
 
 
 def parse_timestamp(value: object) -> datetime | None:
@@ -76,15 +82,34 @@ class Paper:
     submitted_by: str | None = None
     organization: str | None = None
     withdrawn: bool = False
+    categories: tuple[str, ...] = ()
+    """arXiv categories, primary first when known."""
+    primary_category: str | None = None
+    announce_type: str | None = None
+    """In an arXiv announcement: ``new``, ``cross``, ``replace`` or ``replace-cross``."""
+    announced: date | None = None
+    """The arXiv announcement (feed) day, US Eastern."""
+    version: int | None = None
+    updated: datetime | None = None
+    """When the listed version was submitted (UTC)."""
+    arxiv_comment: str | None = None
+    journal_ref: str | None = None
+    doi: str | None = None
     sources: tuple[str, ...] = ("hf",)
-    """Where papertrack saw the paper: "hf", later "arxiv"."""
+    """Where papertrack saw the paper: ``hf``, ``arxiv`` or both."""
 
     @property
     def date(self) -> date | None:
-        """The day to list the paper under: its Daily Papers day, else its arXiv day."""
+        """The day to list the paper under: Daily Papers day, announcement day, arXiv day."""
         if self.daily_date is not None:
             return self.daily_date
+        if self.announced is not None:
+            return self.announced
         return self.published.date() if self.published is not None else None
+
+    @property
+    def source_label(self) -> str:
+        return "+".join(self.sources)
 
     @property
     def hf_url(self) -> str:
@@ -124,6 +149,15 @@ class Paper:
             "submitted_by": self.submitted_by,
             "organization": self.organization,
             "withdrawn": self.withdrawn,
+            "categories": list(self.categories),
+            "primary_category": self.primary_category,
+            "announce_type": self.announce_type,
+            "announced": self.announced.isoformat() if self.announced else None,
+            "version": self.version,
+            "updated": format_timestamp(self.updated),
+            "arxiv_comment": self.arxiv_comment,
+            "journal_ref": self.journal_ref,
+            "doi": self.doi,
             "sources": list(self.sources),
             "hf_url": self.hf_url,
             "arxiv_url": self.arxiv_url,
@@ -134,6 +168,7 @@ class Paper:
     def from_dict(cls, data: dict[str, Any]) -> Paper:
         """Inverse of to_dict (derived fields such as urls and ``date`` are ignored)."""
         daily = data.get("daily_date")
+        announced = data.get("announced")
         return cls(
             id=data["id"],
             title=data["title"],
@@ -153,5 +188,34 @@ class Paper:
             submitted_by=data.get("submitted_by"),
             organization=data.get("organization"),
             withdrawn=bool(data.get("withdrawn")),
+            categories=tuple(data.get("categories") or ()),
+            primary_category=data.get("primary_category"),
+            announce_type=data.get("announce_type"),
+            announced=date.fromisoformat(announced) if announced else None,
+            version=data.get("version"),
+            updated=parse_timestamp(data.get("updated")),
+            arxiv_comment=data.get("arxiv_comment"),
+            journal_ref=data.get("journal_ref"),
+            doi=data.get("doi"),
             sources=tuple(data.get("sources") or ("hf",)),
         )
+
+
+_PAPER_URL = re.compile(
+    r"(?:https?://)?(?:www\.|export\.)?"
+    r"(?:arxiv\.org/(?:abs|pdf|html)/|(?:huggingface\.co|hf\.co)/papers/)"
+    r"(?P<id>[^?#]+?)(?:\.pdf)?/?(?:[?#].*)?",
+    re.IGNORECASE,
+)
+
+
+def parse_paper_ref(text: str) -> tuple[str, int | None] | None:
+    """``(id, version)`` from what people paste: ``2408.12345``, ``2408.12345v2``,
+    ``arXiv:2408.12345``, or an arxiv.org / huggingface.co/papers URL."""
+    value = text.strip()
+    match = _PAPER_URL.fullmatch(value)
+    if match:
+        value = match.group("id")
+    if value.lower().startswith("arxiv:"):
+        value = value[len("arxiv:") :]
+    return split_arxiv_id(value)

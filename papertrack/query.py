@@ -5,13 +5,15 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Literal
 
 from papertrack.models import Paper
 
 SortKey = Literal["date", "upvotes", "stars", "title"]
+REPLACEMENTS = frozenset({"replace", "replace-cross"})
+_TYPE_RANK = {"new": 0, "cross": 1, "replace": 2, "replace-cross": 3}
 SORT_KEYS: tuple[SortKey, ...] = ("date", "upvotes", "stars", "title")
 
 
@@ -24,6 +26,8 @@ class Filters:
     authors: tuple[str, ...] = ()
     min_upvotes: int | None = None
     has_code: bool = False
+    replacements: bool = False
+    """Keep arXiv replacements (``replace``/``replace-cross``); new and cross always show."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,6 +85,8 @@ def filter_papers(papers: Iterable[Paper], filters: Filters) -> list[Match]:
     authors = [fold(a) for a in clean_terms(filters.authors)]
     matches: list[Match] = []
     for paper in papers:
+        if not filters.replacements and paper.announce_type in REPLACEMENTS:
+            continue
         if filters.has_code and not paper.has_code:
             continue
         if filters.min_upvotes is not None and (paper.upvotes or 0) < filters.min_upvotes:
@@ -123,7 +129,15 @@ def sort_matches(matches: Sequence[Match], key: SortKey) -> list[Match]:
                 m.paper.id,
             ),
         )
-    return sorted(matches, key=lambda m: (-day(m), -votes(m), m.paper.id))
+    return sorted(
+        matches,
+        key=lambda m: (
+            -day(m),
+            -votes(m),
+            _TYPE_RANK.get(m.paper.announce_type or "", 0),
+            m.paper.id,
+        ),
+    )
 
 
 def merge_papers(papers: Iterable[Paper]) -> list[Paper]:
@@ -134,3 +148,34 @@ def merge_papers(papers: Iterable[Paper]) -> list[Paper]:
         if current is None or (paper.date or date.min) > (current.date or date.min):
             best[paper.id] = paper
     return list(best.values())
+
+
+def join_sources(hf_papers: Iterable[Paper], arxiv_papers: Iterable[Paper]) -> list[Paper]:
+    """One row per versionless id: Hugging Face's upvotes, code and AI summary together with
+    arXiv's categories and announce type. Papers only one source knows keep their own row."""
+    announced: dict[str, Paper] = {}
+    for paper in arxiv_papers:
+        announced.setdefault(paper.id, paper)
+    joined: list[Paper] = []
+    for paper in hf_papers:
+        other = announced.pop(paper.id, None)
+        if other is None:
+            joined.append(paper)
+            continue
+        joined.append(
+            replace(
+                paper,
+                categories=other.categories or paper.categories,
+                primary_category=other.primary_category or paper.primary_category,
+                announce_type=other.announce_type,
+                announced=other.announced,
+                version=other.version,
+                updated=other.updated or paper.updated,
+                arxiv_comment=other.arxiv_comment or paper.arxiv_comment,
+                journal_ref=other.journal_ref or paper.journal_ref,
+                doi=other.doi or paper.doi,
+                sources=("hf", "arxiv"),
+            )
+        )
+    joined.extend(announced.values())
+    return joined

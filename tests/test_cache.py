@@ -21,22 +21,25 @@ def cached_at(fetched_at: datetime, items: int = 1) -> cache.CachedListing:
 def test_write_then_read_round_trip(isolated_env: Path) -> None:
     period = day_period(date(2025, 8, 25))
     items = [{"paper": {"id": "2508.00001", "title": "Ünïcode & <tags>"}}]
-    path = cache.write_listing(
-        "hf", period, url="http://h/api?date=2025-08-25", fetched_at=NOW, items=items
+    key = cache.listing_key("hf", period)
+    path = cache.write_entry(
+        key, url="http://h/api?date=2025-08-25", fetched_at=NOW, items=items, meta={"etag": "x"}
     )
     assert path == isolated_env / "hf" / "date" / "2025-08-25.json"
     document = json.loads(path.read_text(encoding="utf-8"))
     assert document["fetched_at"] == "2026-11-28T12:00:00Z"
     assert document["url"] == "http://h/api?date=2025-08-25"
-    listing = cache.read_listing("hf", period)
+    listing = cache.read_entry(key)
     assert listing is not None and listing.items == items and listing.fetched_at == NOW
+    assert listing.meta == {"etag": "x"}
     assert [p.name for p in path.parent.iterdir()] == ["2025-08-25.json"]  # no temp left
 
 
 def test_missing_is_none_and_corrupt_is_reported(isolated_env: Path) -> None:
     period = day_period(date(2025, 8, 25))
-    assert cache.read_listing("hf", period) is None
-    path = cache.listing_path("hf", period)
+    key = cache.listing_key("hf", period)
+    assert cache.read_entry(key) is None
+    path = cache.key_path(key)
     path.parent.mkdir(parents=True)
     for content, reason in [
         (b'{"format": 1, "items": [', "not valid JSON"),
@@ -48,14 +51,29 @@ def test_missing_is_none_and_corrupt_is_reported(isolated_env: Path) -> None:
     ]:
         path.write_bytes(content)
         with pytest.raises(cache.CorruptCacheError) as caught:
-            cache.read_listing("hf", period)
+            cache.read_entry(key)
         assert reason in caught.value.message and str(path) in caught.value.message
 
 
 def test_unsafe_keys_never_become_paths() -> None:
     for key in ("../../etc", "a/b", "", ".hidden"):
         with pytest.raises(ValueError):
-            cache.listing_path("hf", Period("date", key, date(2025, 1, 1), date(2025, 1, 1)))
+            cache.key_path(
+                cache.listing_key("hf", Period("date", key, date(2025, 1, 1), date(2025, 1, 1)))
+            )
+    with pytest.raises(ValueError):
+        cache.key_path(())
+    assert cache.id_part("hep-th/9901001") == "hep-th_9901001"
+
+
+def test_newest_entry_skips_corrupt_files(isolated_env: Path) -> None:
+    folder = ("arxiv", "rss", "cs.CL")
+    assert cache.newest_entry(folder) is None
+    for day in ("2025-08-18", "2025-08-19"):
+        cache.write_entry((*folder, day), url=day, fetched_at=NOW, items=[])
+    cache.key_path((*folder, "2025-08-20")).write_text("{broken")
+    newest = cache.newest_entry(folder)
+    assert newest is not None and newest.url == "2025-08-19"
 
 
 def test_atomic_write_leaves_old_file_when_interrupted(

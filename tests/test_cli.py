@@ -110,13 +110,14 @@ def test_list_date_shows_exactly_the_recorded_papers(hub: HubServer) -> None:
     rows = lines_of(result.stdout)
     items = {i["paper"]["id"]: i for i in raw("2025-09-30")}
     assert len(rows) == 50 and {r[0] for r in rows} == set(items)
-    for paper_id, day, upvotes, stars, title in rows:
+    for paper_id, day, source, kind, upvotes, stars, title in rows:
+        assert (source, kind) == ("hf", "")
         paper = items[paper_id]["paper"]
         assert day == "2025-09-30"
         assert upvotes == str(paper["upvotes"])
         assert stars == str(paper.get("githubStars", ""))
         assert title == " ".join(paper["title"].split())
-    upvote_order = [int(r[2]) for r in rows]
+    upvote_order = [int(r[4]) for r in rows]
     assert upvote_order == sorted(upvote_order, reverse=True)
 
 
@@ -222,7 +223,9 @@ def test_author_upvotes_code_sort_limit(one_day: list[dict[str, Any]]) -> None:
 def test_no_match_is_a_note_not_an_error(one_day: list[dict[str, Any]]) -> None:
     result = run_cli("list", "--date", "2025-09-30", "zzzz-no-such-term")
     assert result.returncode == 0 and result.stdout == ""
-    assert result.stderr == "No papers match the filters (of 50 for Tue 2025-09-30).\n"
+    assert result.stderr == (
+        "No papers match the filters (of 50 in Hugging Face Daily Papers · Tue 2025-09-30).\n"
+    )
 
 
 # -- output faces -------------------------------------------------------------------------
@@ -233,7 +236,7 @@ def test_piped_lines_have_no_ansi_and_one_line_per_paper(one_day: list[dict[str,
     assert result.returncode == 0
     assert not ANSI.search(result.stdout)
     rows = lines_of(result.stdout)
-    assert rows and all(len(r) == 5 for r in rows)
+    assert rows and all(len(r) == 7 for r in rows)
     # Whole titles, not truncated: the longest title is longer than any terminal.
     longest = max((" ".join(p["title"].split()) for p in one_day), key=len)
     assert longest in run_cli("list", "--date", "2025-09-30").stdout
@@ -361,7 +364,9 @@ def test_refresh_failure_shows_the_stale_copy(hub: HubServer) -> None:
     assert stale.stdout == first.stdout
     warning = stale.stderr.strip().splitlines()
     assert len(warning) == 1
-    assert warning[0].startswith("warning: could not refresh Tue 2025-09-30: ")
+    assert warning[0].startswith(
+        "warning: could not refresh the Hugging Face listing for Tue 2025-09-30: "
+    )
     assert f"{hub.url}/api/daily_papers?date=2025-09-30&limit=100&p=0" in warning[0]
     assert "HTTP 503 Service Unavailable" in warning[0] and "cached copy" in warning[0]
 

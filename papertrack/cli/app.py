@@ -12,7 +12,8 @@ from papertrack.cli.listing import ListingOptions, run_list, run_today
 
 app = typer.Typer(
     name="papertrack",
-    help="Follow new papers from Hugging Face Daily Papers in your terminal, scripts and cron.",
+    help="Follow new papers from Hugging Face Daily Papers and arXiv in your terminal, "
+    "scripts and cron.",
     no_args_is_help=True,
     add_completion=True,
     context_settings={"help_option_names": ["-h", "--help"]},
@@ -35,12 +36,16 @@ def root(
         ),
     ] = None,
 ) -> None:
-    """Follow new papers from Hugging Face Daily Papers in your terminal, scripts and cron."""
+    """Follow new papers from Hugging Face Daily Papers and arXiv in your terminal, scripts
+    and cron."""
 
 
 @app.command()
 def today(
     terms: opt.Terms = None,
+    source: opt.Source = None,
+    category: opt.Category = None,
+    replacements: opt.Replacements = False,
     match_all: opt.MatchAll = False,
     exclude: opt.Exclude = None,
     author: opt.Author = None,
@@ -54,7 +59,7 @@ def today(
     offline: opt.Offline = False,
     refresh: opt.Refresh = False,
 ) -> None:
-    """Today's Hugging Face Daily Papers, or the latest day that has papers.
+    """Today's papers: Hugging Face Daily Papers and/or arXiv's latest announcement.
 
     Examples: papertrack today · papertrack today diffusion "speculative decoding" ·
     papertrack today --has-code --sort stars · papertrack today | cut -f1
@@ -65,6 +70,9 @@ def today(
 @app.command("list")
 def list_(
     terms: opt.Terms = None,
+    source: opt.Source = None,
+    category: opt.Category = None,
+    replacements: opt.Replacements = False,
     date: Annotated[
         Optional[str],  # noqa: UP045
         typer.Option(

@@ -7,10 +7,10 @@ import sys
 from dataclasses import dataclass
 from typing import Any
 
-from papertrack.cli.options import ColorChoice, FormatChoice, SortChoice
+from papertrack.cli.options import ColorChoice, FormatChoice, SortChoice, SourceChoice
 from papertrack.dates import resolve_period, utc_today
 from papertrack.errors import OutputClosed, UsageError
-from papertrack.listings import Loaded, Loader, Mode
+from papertrack.listings import Loaded, Loader, Mode, Source, load_period, load_today
 from papertrack.query import Filters, Match, filter_papers, highlight_pattern, sort_matches
 from papertrack.render import Format, use_color
 
@@ -34,6 +34,8 @@ class ListingOptions:
     long: bool
     color: ColorChoice
     mode: Mode
+    source: Source = "hf"
+    categories: tuple[str, ...] = ()
 
     @classmethod
     def build(
@@ -52,6 +54,9 @@ class ListingOptions:
         color: ColorChoice,
         offline: bool,
         refresh: bool,
+        source: SourceChoice | None = None,
+        category: list[str] | None = None,
+        replacements: bool = False,
         **_: Any,
     ) -> ListingOptions:
         if offline and refresh:
@@ -65,6 +70,12 @@ class ListingOptions:
                 f"--long is a terminal view and cannot be combined with --format {fmt.value}"
             )
         mode: Mode = "refresh" if refresh else "offline" if offline or _env_offline() else "auto"
+        categories = _categories(category)
+        chosen: Source = source.value if source else ("all" if categories else "hf")
+        if chosen != "hf" and not categories:
+            raise UsageError(
+                f"--source {chosen} needs arXiv categories: add --category, e.g. -c cs.CL"
+            )
         return cls(
             filters=Filters(
                 terms=tuple(terms or ()),
@@ -73,6 +84,7 @@ class ListingOptions:
                 authors=tuple(author or ()),
                 min_upvotes=min_upvotes,
                 has_code=has_code,
+                replacements=replacements,
             ),
             sort=sort,
             limit=limit,
@@ -80,21 +92,31 @@ class ListingOptions:
             long=long,
             color=color,
             mode=mode,
+            source=chosen,
+            categories=categories,
         )
+
+
+def _categories(values: list[str] | None) -> tuple[str, ...]:
+    if not values:
+        return ()
+    from papertrack.taxonomy import parse_categories
+
+    return parse_categories(values)
 
 
 def run_today(options: ListingOptions) -> None:
     with Loader(mode=options.mode, warn=note) as loader:
-        loaded, message = loader.latest(utc_today(loader.now))
-    if message:
+        loaded, notes = load_today(loader, source=options.source, categories=options.categories)
+    for message in notes:
         note(message)
-    show(loaded, options)
+    show(loaded, options, explained_empty=bool(notes))
 
 
 def run_list(options: ListingOptions, period_options: dict[str, str | None]) -> None:
     period = resolve_period(**period_options, today=utc_today())
     with Loader(mode=options.mode, warn=note) as loader:
-        loaded = loader.load(period)
+        loaded = load_period(loader, period, source=options.source, categories=options.categories)
     show(loaded, options)
 
 
@@ -103,26 +125,35 @@ def select(loaded: Loaded, options: ListingOptions) -> list[Match]:
     return matches[: options.limit] if options.limit is not None else matches
 
 
-def show(loaded: Loaded, options: ListingOptions) -> None:
+def show(
+    loaded: Loaded,
+    options: ListingOptions,
+    *,
+    highlight: tuple[str, ...] = (),
+    explained_empty: bool = False,
+) -> None:
+    """Filter, sort and print *loaded*; *highlight* adds words to mark beyond the terms."""
     try:
-        _show(loaded, options)
+        _show(loaded, options, highlight=highlight, explained_empty=explained_empty)
         sys.stdout.flush()
     except BrokenPipeError:
         # Raised as our own type: Typer turns a bare EPIPE into a plain exit 1.
         raise OutputClosed from None
 
 
-def _show(loaded: Loaded, options: ListingOptions) -> None:
+def _show(
+    loaded: Loaded, options: ListingOptions, *, highlight: tuple[str, ...], explained_empty: bool
+) -> None:
     matches = select(loaded, options)
     out = sys.stdout
     isatty = out.isatty()
     fmt: Format = options.fmt.value if options.fmt else ("table" if isatty else "lines")
     color = use_color(options.color.value, isatty=isatty)
-    pattern = highlight_pattern(options.filters.terms)
+    pattern = highlight_pattern((*options.filters.terms, *highlight))
     if not matches and loaded.papers:
-        note(f"No papers match the filters (of {len(loaded.papers)} for {loaded.period.label}).")
-    elif not loaded.papers and loaded.period.kind != "date":
-        note(f"No papers on Hugging Face Daily Papers for {loaded.period.label}.")
+        note(f"No papers match the filters (of {len(loaded.papers)} in {loaded.label}).")
+    elif not loaded.papers and not explained_empty:
+        note(f"No papers in {loaded.label}.")
     if options.long or fmt == "table":
         if not matches:
             return
@@ -130,14 +161,13 @@ def _show(loaded: Loaded, options: ListingOptions) -> None:
 
         count = f"{len(matches)} paper{'s' if len(matches) != 1 else ''}"
         shown = f" of {len(loaded.papers)}" if len(matches) != len(loaded.papers) else ""
-        title = f"Hugging Face Daily Papers · {loaded.period.label} · {count}{shown}"
         terminal.render(
             out,
             matches,
             pattern=pattern,
             color=color,
             terminal=isatty or color,
-            title=title,
+            title=f"{loaded.label} · {count}{shown}",
             long=options.long,
         )
         return

@@ -24,12 +24,19 @@ class FormatChoice(enum.Enum):
     csv = "csv"
 
 
+class SourceChoice(enum.Enum):
+    hf = "hf"
+    arxiv = "arxiv"
+    all = "all"
+
+
 class ColorChoice(enum.Enum):
     auto = "auto"
     always = "always"
     never = "never"
 
 
+SOURCES = "Sources"
 FILTERS = "Filters"
 OUTPUT = "Output"
 NETWORK = "Cache and network"
@@ -144,5 +151,35 @@ Refresh = Annotated[
         "--refresh",
         help="Always fetch, even when the cached copy is fresh.",
         rich_help_panel=NETWORK,
+    ),
+]
+Source = Annotated[
+    Optional[SourceChoice],  # noqa: UP045
+    typer.Option(
+        "--source",
+        help="Hugging Face Daily Papers, arXiv's announcement for your "
+        "categories, or both joined by paper id. Default: all with --category, else hf.",
+        rich_help_panel=SOURCES,
+        show_default=False,
+    ),
+]
+Category = Annotated[
+    Optional[list[str]],  # noqa: UP045
+    typer.Option(
+        "--category",
+        "-c",
+        metavar="CAT",
+        help="arXiv category or archive, e.g. cs.CL (repeatable, or a comma list).",
+        rich_help_panel=SOURCES,
+        show_default=False,
+    ),
+]
+Replacements = Annotated[
+    bool,
+    typer.Option(
+        "--replacements",
+        help="Also show arXiv replacements (new versions); "
+        "new submissions and cross-lists always show.",
+        rich_help_panel=FILTERS,
     ),
 ]

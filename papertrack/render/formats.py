@@ -12,12 +12,16 @@ import re
 from collections.abc import Sequence
 from typing import Any, TextIO
 
+from papertrack.models import Paper
 from papertrack.query import Match, find_spans
 
-LINE_FIELDS = ("id", "date", "upvotes", "stars", "title")
+LINE_FIELDS = ("id", "date", "source", "type", "upvotes", "stars", "title")
 CSV_FIELDS = (
     "id",
     "date",
+    "source",
+    "type",
+    "categories",
     "upvotes",
     "stars",
     "comments",
@@ -51,6 +55,14 @@ def _highlight(text: str, pattern: re.Pattern[str] | None, on: str, off: str) ->
     return "".join(out)
 
 
+def origin(paper: Paper) -> str:
+    """Where a row came from, for people: ``HF``, an announce type, or ``HF+new``."""
+    arxiv = paper.announce_type or ("arXiv" if "arxiv" in paper.sources else "")
+    if "hf" in paper.sources:
+        return f"HF+{arxiv}" if arxiv else "HF"
+    return arxiv
+
+
 def match_dict(match: Match) -> dict[str, Any]:
     data = match.paper.to_dict()
     data["matched_terms"] = list(match.terms)
@@ -64,7 +76,7 @@ def write_lines(
     pattern: re.Pattern[str] | None = None,
     color: bool = False,
 ) -> None:
-    """One paper per line: id, date, upvotes, stars, title — tab-separated, never wrapped."""
+    """One paper per line (LINE_FIELDS), tab-separated, never wrapped; the title last."""
     for match in matches:
         paper = match.paper
         title = (
@@ -74,7 +86,8 @@ def write_lines(
         )
         day = paper.date.isoformat() if paper.date else ""
         out.write(
-            f"{paper.id}\t{day}\t{_num(paper.upvotes)}\t{_num(paper.github_stars)}\t{title}\n"
+            f"{paper.id}\t{day}\t{paper.source_label}\t{paper.announce_type or ''}\t"
+            f"{_num(paper.upvotes)}\t{_num(paper.github_stars)}\t{title}\n"
         )
 
 
@@ -98,6 +111,9 @@ def write_csv(out: TextIO, matches: Sequence[Match]) -> None:
             [
                 paper.id,
                 paper.date.isoformat() if paper.date else "",
+                paper.source_label,
+                paper.announce_type or "",
+                " ".join(paper.categories),
                 _num(paper.upvotes),
                 _num(paper.github_stars),
                 _num(paper.comments),
@@ -134,13 +150,13 @@ def write_md(
     out: TextIO, matches: Sequence[Match], *, pattern: re.Pattern[str] | None = None
 ) -> None:
     """A GitHub-flavoured Markdown table; matched terms in bold."""
-    out.write("| ID | Date | ▲ | ★ | Title | Code |\n")
-    out.write("|---|---|--:|--:|---|---|\n")
+    out.write("| ID | Date | From | ▲ | ★ | Title | Code |\n")
+    out.write("|---|---|---|--:|--:|---|---|\n")
     for match in matches:
         paper = match.paper
         code = f"[code](<{paper.github_repo}>)" if paper.github_repo else ""
         day = paper.date.isoformat() if paper.date else ""
         out.write(
-            f"| [{paper.id}](<{paper.hf_url}>) | {day} | {_num(paper.upvotes)} | "
+            f"| [{paper.id}](<{paper.hf_url}>) | {day} | {origin(paper)} | {_num(paper.upvotes)} | "
             f"{_num(paper.github_stars)} | {md_highlight(paper.title, pattern)} | {code} |\n"
         )

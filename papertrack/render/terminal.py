@@ -17,6 +17,7 @@ from rich.text import Text
 
 from papertrack.models import Paper
 from papertrack.query import Match, find_spans
+from papertrack.render.formats import origin
 
 HIGHLIGHT = "bold black on yellow"
 MAX_AUTHORS_LONG = 12
@@ -49,6 +50,7 @@ def paper_table(
     matches: Sequence[Match], *, pattern: re.Pattern[str] | None, title: str | None = None
 ) -> Table:
     days = {m.paper.date for m in matches}
+    mixed = any(m.paper.sources != ("hf",) for m in matches)
     table = Table(
         box=box.SIMPLE_HEAD,
         show_edge=False,
@@ -61,6 +63,8 @@ def paper_table(
     table.add_column("▲", justify="right", no_wrap=True)
     table.add_column("Title", ratio=1, overflow="fold")
     table.add_column("★", justify="right", no_wrap=True)
+    if mixed:
+        table.add_column("From", no_wrap=True, style="magenta")
     if len(days) > 1:
         table.add_column("Date", no_wrap=True, style="dim")
     for match in matches:
@@ -71,6 +75,8 @@ def paper_table(
             highlighted(paper.title, pattern),
             _num(paper.github_stars) if paper.github_repo else "",
         ]
+        if mixed:
+            row.append(origin(paper))
         if len(days) > 1:
             row.append(paper.date.isoformat() if paper.date else "")
         table.add_row(*row)
@@ -87,6 +93,10 @@ def paper_block(paper: Paper, *, pattern: re.Pattern[str] | None) -> Group:
         header.append(f"  {paper.comments} comment{plural}", style="dim")
     if paper.date:
         header.append(f"  {paper.date.isoformat()}", style="dim")
+    if paper.sources != ("hf",):
+        header.append(f"  {origin(paper)}", style="magenta")
+    if paper.categories:
+        header.append(f"  {' '.join(paper.categories)}", style="dim")
     authors = list(paper.authors[:MAX_AUTHORS_LONG])
     if len(paper.authors) > MAX_AUTHORS_LONG:
         authors.append(f"… ({len(paper.authors)} authors)")
@@ -109,7 +119,7 @@ def paper_block(paper: Paper, *, pattern: re.Pattern[str] | None) -> Group:
         page = Text("Project: ")
         page.append(paper.project_page, style="blue")
         parts.append(page)
-    parts.append(Text(paper.hf_url, style="blue"))
+    parts.append(Text(paper.hf_url if "hf" in paper.sources else paper.arxiv_url, style="blue"))
     return Group(*parts)
 
 

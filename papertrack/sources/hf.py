@@ -246,3 +246,72 @@ def _organization(item: Mapping[str, Any], raw: Mapping[str, Any]) -> str | None
             if name:
                 return name
     return None
+
+
+# -- search and single papers --------------------------------------------------------
+
+MAX_QUERY_LENGTH = 250
+MAX_SEARCH_LIMIT = 120
+
+
+def search_url(query: str, limit: int) -> str:
+    from papertrack.sources.http import build_url
+
+    return build_url(f"{endpoint()}/api/papers/search", {"q": query, "limit": limit})
+
+
+def paper_url(paper_id: str) -> str:
+    return f"{endpoint()}/api/papers/{paper_id}"
+
+
+def fetch_search(client: HttpClient, query: str, limit: int) -> tuple[str, list[dict[str, Any]]]:
+    """Raw results of Hugging Face's paper search (title, authors and content)."""
+    url = search_url(query, min(limit, MAX_SEARCH_LIMIT))
+    response = client.get(url, headers=auth_headers())
+    text = response.body.decode("utf-8", errors="replace")
+    try:
+        data = json.loads(text)
+    except ValueError:
+        raise FetchError(url, "expected a JSON array of search results, got something else") from None
+    if not isinstance(data, list) or not all(isinstance(item, dict) for item in data):
+        raise FetchError(url, "expected a JSON array of search results")
+    return url, data
+
+
+def parse_search(items: list[Any]) -> tuple[list[Paper], int]:
+    """Search results in either shape the API has used: daily-style ``{paper: …}`` wrappers,
+    or the flat ``{id, title, thumbnailUrl, source}`` records of 2024."""
+    papers: list[Paper] = []
+    skipped = 0
+    for item in items:
+        paper: Paper | None = None
+        if isinstance(item, Mapping) and isinstance(item.get("paper"), Mapping):
+            paper = parse_item(item)
+        elif isinstance(item, Mapping) and isinstance(item.get("id"), str):
+            paper_id = normalize_arxiv_id(item["id"])
+            title = clean_line(item.get("title"))
+            if paper_id and title:
+                paper = Paper(id=paper_id, title=title, thumbnail=_url(item.get("thumbnailUrl")))
+        if paper is None:
+            skipped += 1
+        else:
+            papers.append(paper)
+    return papers, skipped
+
+
+def fetch_paper(client: HttpClient, paper_id: str) -> tuple[str, dict[str, Any] | None]:
+    """``/api/papers/{id}``: the paper object, or None when Hugging Face has no page for it."""
+    url = paper_url(paper_id)
+    try:
+        response = client.get(url, headers=auth_headers())
+    except FetchError as exc:
+        if exc.cause.startswith("HTTP 404"):
+            return url, None
+        raise
+    try:
+        data = json.loads(response.body.decode("utf-8", errors="replace"))
+    except ValueError:
+        raise FetchError(url, "expected a JSON paper object, got something else") from None
+    if not isinstance(data, dict):
+        raise FetchError(url, f"expected a JSON paper object, got a JSON {type(data).__name__}")
+    return url, data

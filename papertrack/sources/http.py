@@ -11,6 +11,7 @@ import platform
 import re
 import time
 from collections.abc import Callable, Mapping
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
 from urllib.parse import urlencode
@@ -138,25 +139,47 @@ class HttpClient:
     def close(self) -> None:
         self._client.close()
 
-    def get(self, url: str, *, headers: Mapping[str, str] | None = None) -> Response:
-        """GET *url*, retrying 429, 5xx and timeouts with bounded backoff."""
+    def get(
+        self,
+        url: str,
+        *,
+        headers: Mapping[str, str] | None = None,
+        gate: Callable[[], AbstractContextManager[None]] | None = None,
+        check: Callable[[Response], str | None] | None = None,
+        ok_statuses: frozenset[int] = frozenset(),
+        backoff: float | None = None,
+    ) -> Response:
+        """GET *url*, retrying 429, 5xx and timeouts with bounded backoff.
+
+        *gate* wraps every attempt (a service's rate limit); *check* may call a 2xx body
+        a retryable failure (arXiv's "Rate exceeded." with HTTP 200); statuses in
+        *ok_statuses* are returned for the caller to read rather than raised.
+        """
+        base = self.backoff if backoff is None else backoff
         waited = 0.0
         for attempt in range(1, MAX_ATTEMPTS + 1):
+            delay = base * 2 ** (attempt - 1)
             try:
-                response = self._get_once(url, headers)
+                with gate() if gate is not None else nullcontext():
+                    response = self._get_once(url, headers)
             except FetchError as exc:
                 if not exc.retryable or attempt == MAX_ATTEMPTS:
                     raise
-                delay = self.backoff * 2 ** (attempt - 1)
                 failure: FetchError = exc
             else:
-                if response.status < 400:
-                    return response
-                failure = self._status_error(response)
-                if response.status not in RETRY_STATUSES or attempt == MAX_ATTEMPTS:
-                    raise failure
-                asked = retry_after_seconds(response.headers)
-                delay = asked if asked is not None else self.backoff * 2 ** (attempt - 1)
+                if response.status < 400 or response.status in ok_statuses:
+                    problem = check(response) if check is not None else None
+                    if problem is None:
+                        return response
+                    failure = FetchError(url, problem, hint="try again later")
+                    if attempt == MAX_ATTEMPTS:
+                        raise failure
+                else:
+                    failure = self._status_error(response)
+                    if response.status not in RETRY_STATUSES or attempt == MAX_ATTEMPTS:
+                        raise failure
+                    asked = retry_after_seconds(response.headers)
+                    delay = asked if asked is not None else delay
             if waited + delay > MAX_RETRY_WAIT:
                 raise FetchError(
                     url,
@@ -200,7 +223,7 @@ class HttpClient:
             cause = f"{cause}: {detail}"
         hint = None
         if response.status == 429:
-            hint = "rate limited; try again later or set HF_TOKEN for a higher limit"
+            hint = "rate limited; try again in a few minutes"
         elif response.status >= 500:
             hint = "the service is having trouble; try again later"
         return FetchError(response.url, cause, hint=hint)

@@ -10,7 +10,8 @@ from __future__ import annotations
 import json
 import os
 import re
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta, timezone
 from pathlib import Path
 from typing import Any
@@ -48,12 +49,24 @@ def cache_dir() -> Path:
     return Path(user_cache_dir("papertrack", appauthor=False))
 
 
-def listing_path(source: str, period: Period, root: Path | None = None) -> Path:
-    for part in (source, period.kind, period.key):
+def key_path(key: Sequence[str], root: Path | None = None) -> Path:
+    """``("hf", "date", "2025-08-25")`` → ``{cache}/hf/date/2025-08-25.json``."""
+    for part in key:
         # Keys come from our own parsers, but a file name is no place to find out otherwise.
         if not _SAFE_PART.fullmatch(part) or ".." in part:
             raise ValueError(f"unsafe cache path component {part!r}")
-    return (root or cache_dir()) / source / period.kind / f"{period.key}.json"
+    if not key:
+        raise ValueError("empty cache key")
+    return (root or cache_dir()).joinpath(*key[:-1], f"{key[-1]}.json")
+
+
+def listing_key(source: str, period: Period) -> tuple[str, ...]:
+    return (source, period.kind, period.key)
+
+
+def id_part(paper_id: str) -> str:
+    """An arXiv id as a file-name part: old-style ids carry a slash (hep-th/9901001)."""
+    return paper_id.replace("/", "_")
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,11 +75,13 @@ class CachedListing:
     url: str
     fetched_at: datetime
     items: list[dict[str, Any]]
+    meta: dict[str, Any] = field(default_factory=dict)
+    """What else the fetch learnt: an ETag, the announcement day, a feed title."""
 
 
-def read_listing(source: str, period: Period, root: Path | None = None) -> CachedListing | None:
-    """The cached listing, None when there is none; CorruptCacheError when it is unusable."""
-    path = listing_path(source, period, root)
+def read_entry(key: Sequence[str], root: Path | None = None) -> CachedListing | None:
+    """The cached entry, None when there is none; CorruptCacheError when it is unusable."""
+    path = key_path(key, root)
     try:
         data = path.read_bytes()
     except FileNotFoundError:
@@ -82,37 +97,55 @@ def read_listing(source: str, period: Period, root: Path | None = None) -> Cache
     fetched_at = parse_timestamp(document.get("fetched_at"))
     items = document.get("items")
     url = document.get("url")
+    meta = document.get("meta", {})
     if (
         document.get("format") != CACHE_FORMAT
         or fetched_at is None
         or not isinstance(items, list)
         or not isinstance(url, str)
+        or not isinstance(meta, dict)
     ):
         raise CorruptCacheError(path, "not a papertrack cache file of a known format")
-    return CachedListing(path, url, fetched_at, items)
+    return CachedListing(path, url, fetched_at, items, meta)
 
 
-def write_listing(
-    source: str,
-    period: Period,
+def write_entry(
+    key: Sequence[str],
     *,
     url: str,
     fetched_at: datetime,
     items: list[dict[str, Any]],
+    meta: dict[str, Any] | None = None,
     root: Path | None = None,
 ) -> Path:
-    path = listing_path(source, period, root)
+    path = key_path(key, root)
     document = {
         "format": CACHE_FORMAT,
-        "source": source,
-        "kind": period.kind,
-        "key": period.key,
+        "key": list(key),
         "url": url,
         "fetched_at": format_timestamp(fetched_at),
+        "meta": meta or {},
         "items": items,
     }
     atomic_write_bytes(path, json.dumps(document, ensure_ascii=False).encode("utf-8"))
     return path
+
+
+def newest_entry(folder: Sequence[str], root: Path | None = None) -> CachedListing | None:
+    """The entry with the greatest name in a cache folder (names are ISO dates), if any."""
+    directory = key_path((*folder, "x"), root).parent
+    try:
+        names = sorted((p.stem for p in directory.glob("*.json")), reverse=True)
+    except OSError:
+        return None
+    for name in names:
+        try:
+            entry = read_entry((*folder, name), root)
+        except (CorruptCacheError, ValueError):
+            continue
+        if entry is not None:
+            return entry
+    return None
 
 
 def is_fresh(cached: CachedListing, period: Period, *, now: datetime) -> bool:

@@ -1,0 +1,429 @@
+"""arXiv: the daily announcement feeds (rss.arxiv.org) and the search API (export.arxiv.org).
+
+Parsing is pure and namespace-aware, by element name, never position, so the RSS 2.0 and
+Atom feeds and both the legacy (before Nov 2025) and current API layouts read the same
+(``../shared/reference/arxiv-api.md`` §2-3). Every request goes through the cross-process
+gate: one at a time, ``PAPERTRACK_ARXIV_DELAY`` (3) seconds apart.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import xml.etree.ElementTree as ET
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, replace
+from datetime import date, datetime
+from email.utils import parsedate_to_datetime
+from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
+
+from papertrack.errors import FetchError, ParseError, UsageError
+from papertrack.models import Paper, parse_timestamp, split_arxiv_id
+from papertrack.text import clean_line, clean_optional
+
+if TYPE_CHECKING:
+    from papertrack.sources.http import HttpClient, Response
+    from papertrack.sources.throttle import Gate
+
+SOURCE = "arxiv"
+DEFAULT_RSS_URL = "https://rss.arxiv.org"
+DEFAULT_API_URL = "https://export.arxiv.org/api/query"
+ANNOUNCE_TYPES = ("new", "cross", "replace", "replace-cross")
+ID_BATCH = 100
+PAGE_SIZE = 100
+MAX_BACKFILL_PAGES = 10
+BACKOFF_FACTOR = 10.0
+"""arXiv's 429s carry no Retry-After and mean "server busy": wait 10 s, then 20 s."""
+
+_ATOM = "{http://www.w3.org/2005/Atom}"
+_ARXIV = "{http://arxiv.org/schemas/atom}"
+_DC = "{http://purl.org/dc/elements/1.1/}"
+_OPENSEARCH = "{http://a9.com/-/spec/opensearch/1.1/}"
+_DESCRIPTION_PREFIX = re.compile(
+    r"^\s*arXiv:(?P<id>\S+)\s+Announce Type:\s*(?P<type>[\w-]+)\s*(?:Abstract:\s*)?", re.S
+)
+_CATEGORY_CODE = re.compile(r"[a-z][a-z-]*(?:\.[A-Za-z-]{2,})?")
+_ABS_PATH = re.compile(r"/abs/(.+)$")
+
+
+def _base_url(variable: str, default: str) -> str:
+    value = os.environ.get(variable, "").strip().rstrip("/") or default
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise UsageError(f"{variable}={value!r} is not an http(s) URL (default {default})")
+    return value
+
+
+def rss_base() -> str:
+    return _base_url("PAPERTRACK_ARXIV_RSS_URL", DEFAULT_RSS_URL)
+
+
+def api_base() -> str:
+    return _base_url("PAPERTRACK_ARXIV_API_URL", DEFAULT_API_URL)
+
+
+def feed_url(categories: Sequence[str]) -> str:
+    return f"{rss_base()}/rss/{'+'.join(categories)}"
+
+
+# -- parsing -------------------------------------------------------------------------
+
+
+def parse_xml(body: bytes) -> ET.Element:
+    """Parse a response as XML, refusing DTDs: no feed needs one, and entity declarations
+    are how an "XML bomb" expands a small body into gigabytes."""
+    head = body[:2048].lstrip()
+    if not head:
+        raise ParseError("empty response body")
+    if not head.startswith(b"<"):
+        snippet = clean_line(head[:60].decode("utf-8", errors="replace"))
+        raise ParseError(f"expected XML, got text: {snippet!r}")
+    if b"<!DOCTYPE" in body or b"<!ENTITY" in body:
+        raise ParseError("refusing XML with a DOCTYPE or entity declarations")
+    try:
+        return ET.fromstring(body)
+    except ET.ParseError as exc:
+        raise ParseError(f"malformed XML ({exc})") from None
+
+
+def _text(element: ET.Element | None) -> str:
+    return element.text or "" if element is not None else ""
+
+
+def split_authors(creator: str) -> tuple[str, ...]:
+    """Names from the feeds' one ``dc:creator`` string, affiliations in parentheses dropped.
+
+    Affiliations contain commas (``Name (Dept, Univ)``), so split only outside parentheses.
+    """
+    names: list[str] = []
+    depth = 0
+    current: list[str] = []
+    for ch in creator:
+        if ch == "(":
+            depth += 1
+        elif ch == ")":
+            depth = max(0, depth - 1)
+        elif ch == "," and depth == 0:
+            names.append("".join(current))
+            current = []
+        elif depth == 0:
+            current.append(ch)
+    names.append("".join(current))
+    cleaned = (clean_line(re.sub(r"^\s*and\s+", "", name)) for name in names)
+    return tuple(name for name in cleaned if name)
+
+
+def _categories(terms: Iterable[str], primary: str | None = None) -> tuple[str, ...]:
+    """arXiv category codes (ACM and MSC classes that the API mixes in are dropped)."""
+    codes: list[str] = [primary] if primary else []
+    for term in terms:
+        code = term.strip()
+        if _CATEGORY_CODE.fullmatch(code) and code not in codes:
+            codes.append(code)
+    return tuple(codes)
+
+
+def _feed_date(text: str) -> date | None:
+    """The Eastern calendar day of an RSS ``pubDate`` or Atom ``published`` value."""
+    value = text.strip()
+    if not value:
+        return None
+    try:
+        return parsedate_to_datetime(value).date()
+    except (TypeError, ValueError, IndexError):
+        pass
+    try:
+        return datetime.fromisoformat(value.replace("Z", "+00:00")).date()
+    except ValueError:
+        return None
+
+
+@dataclass(frozen=True, slots=True)
+class Feed:
+    title: str
+    announced: date | None
+    """The announcement day the feed is for (its own date, US Eastern)."""
+    papers: list[Paper]
+    skipped: int = 0
+    error: str | None = None
+    """arXiv's message when the feed is an error feed (bad category)."""
+
+
+def parse_feed(body: bytes) -> Feed:
+    """An RSS 2.0 or Atom announcement feed."""
+    root = parse_xml(body)
+    if root.tag == "rss":
+        channel = root.find("channel")
+        if channel is None:
+            raise ParseError("RSS without a channel")
+        title = clean_line(_text(channel.find("title")))
+        entries = channel.findall("item")
+        announced = _feed_date(_text(channel.find("pubDate")))
+        description = clean_line(_text(channel.find("description")))
+    elif root.tag == f"{_ATOM}feed":
+        title = clean_line(_text(root.find(f"{_ATOM}title")))
+        entries = root.findall(f"{_ATOM}entry")
+        announced = None
+        description = clean_line(_text(root.find(f"{_ATOM}subtitle")))
+    else:
+        raise ParseError(f"expected an RSS or Atom feed, got <{root.tag}>")
+    if title.startswith("Feed error for query"):
+        return Feed(title, announced, [], error=description or title)
+    papers: list[Paper] = []
+    skipped = 0
+    for entry in entries:
+        paper = _feed_entry(entry, atom=root.tag != "rss")
+        if paper is None:
+            skipped += 1
+            continue
+        papers.append(paper)
+        announced = announced or paper.announced
+    return Feed(title, announced, papers, skipped)
+
+
+def _feed_entry(entry: ET.Element, *, atom: bool) -> Paper | None:
+    ns = _ATOM if atom else ""
+    summary = _text(entry.find(f"{ns}summary" if atom else "description"))
+    prefix = _DESCRIPTION_PREFIX.match(summary)
+    guid = _text(entry.find(f"{ns}id" if atom else "guid")).strip()
+    candidates = [guid.removeprefix("oai:arXiv.org:"), prefix.group("id") if prefix else ""]
+    parts = next((p for p in map(split_arxiv_id, candidates) if p), None)
+    title = clean_line(_text(entry.find(f"{ns}title")))
+    if parts is None or not title:
+        return None
+    announce_type = clean_line(_text(entry.find(f"{_ARXIV}announce_type")))
+    if not announce_type and prefix:
+        announce_type = prefix.group("type")
+    if atom:
+        terms = [c.get("term", "") for c in entry.findall(f"{_ATOM}category")]
+        day = _feed_date(_text(entry.find(f"{_ATOM}published")))
+    else:
+        terms = [_text(c) for c in entry.findall("category")]
+        day = _feed_date(_text(entry.find("pubDate")))
+    return Paper(
+        id=parts[0],
+        version=parts[1],
+        title=title,
+        abstract=clean_line(summary[prefix.end() :] if prefix else summary),
+        authors=split_authors(_text(entry.find(f"{_DC}creator"))),
+        categories=_categories(terms),
+        announce_type=announce_type if announce_type in ANNOUNCE_TYPES else None,
+        announced=day,
+        journal_ref=clean_optional(_text(entry.find(f"{_ARXIV}journal_reference"))),
+        doi=clean_optional(_text(entry.find(f"{_ARXIV}DOI"))),
+        sources=(SOURCE,),
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class ApiPage:
+    total: int
+    start: int
+    papers: list[Paper]
+    error: str | None = None
+    """The message of an API error entry (``<title>Error</title>``)."""
+
+
+def parse_api(body: bytes) -> ApiPage:
+    """A page of the search API, current or legacy layout; error entries become ``error``."""
+    root = parse_xml(body)
+    if root.tag != f"{_ATOM}feed":
+        raise ParseError(f"expected an Atom feed from the arXiv API, got <{root.tag}>")
+    total = _int(_text(root.find(f"{_OPENSEARCH}totalResults")))
+    start = _int(_text(root.find(f"{_OPENSEARCH}startIndex")))
+    papers: list[Paper] = []
+    error: str | None = None
+    for entry in root.findall(f"{_ATOM}entry"):
+        entry_id = _text(entry.find(f"{_ATOM}id")).strip()
+        title = clean_line(_text(entry.find(f"{_ATOM}title")))
+        if "/api/errors" in entry_id or title == "Error":
+            error = clean_line(_text(entry.find(f"{_ATOM}summary"))) or "unknown API error"
+            continue
+        paper = _api_entry(entry, entry_id, title)
+        if paper is not None:
+            papers.append(paper)
+    return ApiPage(total, start, papers, error)
+
+
+def _int(text: str) -> int:
+    try:
+        return max(0, int(text.strip()))
+    except ValueError:
+        return 0
+
+
+def _api_entry(entry: ET.Element, entry_id: str, title: str) -> Paper | None:
+    match = _ABS_PATH.search(entry_id)
+    parts = split_arxiv_id(match.group(1)) if match else None
+    if parts is None or not title:
+        return None
+    primary = entry.find(f"{_ARXIV}primary_category")
+    primary_code = primary.get("term") if primary is not None else None
+    return Paper(
+        id=parts[0],
+        version=parts[1],
+        title=title,
+        abstract=clean_line(_text(entry.find(f"{_ATOM}summary"))),
+        authors=tuple(
+            name
+            for name in (
+                clean_line(_text(a.find(f"{_ATOM}name"))) for a in entry.findall(f"{_ATOM}author")
+            )
+            if name
+        ),
+        published=parse_timestamp(_text(entry.find(f"{_ATOM}published"))),
+        updated=parse_timestamp(_text(entry.find(f"{_ATOM}updated"))),
+        categories=_categories(
+            (c.get("term", "") for c in entry.findall(f"{_ATOM}category")), primary_code
+        ),
+        primary_category=primary_code,
+        arxiv_comment=clean_optional(_text(entry.find(f"{_ARXIV}comment"))),
+        journal_ref=clean_optional(_text(entry.find(f"{_ARXIV}journal_ref"))),
+        doi=clean_optional(_text(entry.find(f"{_ARXIV}doi"))),
+        sources=(SOURCE,),
+    )
+
+
+# -- fetching ------------------------------------------------------------------------
+
+
+def check_body(response: Response) -> str | None:
+    """A 2xx body that is really arXiv saying "slow down" (seen with HTTP 200)."""
+    head = response.body[:200].strip()
+    if head.startswith(b"Rate exceeded"):
+        return "arXiv answered 'Rate exceeded.' (it is busy)"
+    if not head and response.status == 200:
+        return "arXiv sent an empty response"
+    return None
+
+
+def _get(client: HttpClient, gate: Gate, url: str, **kwargs: object) -> Response:
+    return client.get(
+        url,
+        gate=gate,
+        check=check_body,
+        ok_statuses=frozenset({400}),
+        backoff=client.backoff * BACKOFF_FACTOR,
+        **kwargs,  # type: ignore[arg-type]
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class FeedFetch:
+    url: str
+    feed: Feed | None
+    """None when the server said 304 Not Modified."""
+    etag: str | None
+
+
+def fetch_feed(
+    client: HttpClient, gate: Gate, categories: Sequence[str], *, etag: str | None = None
+) -> FeedFetch:
+    url = feed_url(categories)
+    headers = {"If-None-Match": etag} if etag else None
+    response = _get(client, gate, url, headers=headers)
+    if response.status == 304:
+        return FeedFetch(url, None, etag)
+    try:
+        feed = parse_feed(response.body)
+    except ParseError as exc:
+        raise FetchError(url, str(exc)) from None
+    if feed.error or response.status == 400:
+        raise FetchError(url, f"arXiv rejected the request: {feed.error or 'HTTP 400'}")
+    return FeedFetch(url, feed, response.headers.get("etag"))
+
+
+def query_api(client: HttpClient, gate: Gate, params: dict[str, str | int]) -> ApiPage:
+    from papertrack.sources.http import build_url
+
+    url = build_url(api_base(), params)
+    response = _get(client, gate, url)
+    try:
+        page = parse_api(response.body)
+    except ParseError as exc:
+        raise FetchError(url, str(exc)) from None
+    if page.error or response.status == 400:
+        raise FetchError(url, f"arXiv API error: {page.error or 'HTTP 400'}")
+    return page
+
+
+def search(
+    client: HttpClient,
+    gate: Gate,
+    query: str,
+    *,
+    max_results: int,
+    sort_by: str = "relevance",
+) -> list[Paper]:
+    """Up to *max_results* papers for an arXiv ``search_query``, in pages of 100."""
+    papers: list[Paper] = []
+    start = 0
+    while start < max_results:
+        size = min(PAGE_SIZE, max_results - start)
+        page = query_api(
+            client,
+            gate,
+            {"search_query": query, "start": start, "max_results": size,
+             "sortBy": sort_by, "sortOrder": "descending"},
+        )  # fmt: skip
+        papers.extend(page.papers)
+        start += size
+        if not page.papers or start >= page.total:
+            break
+    return papers
+
+
+def lookup(client: HttpClient, gate: Gate, ids: Sequence[str]) -> dict[str, Paper]:
+    """Full API records by versionless id, ``ID_BATCH`` ids per request; unknown ids absent."""
+    found: dict[str, Paper] = {}
+    unique = list(dict.fromkeys(ids))
+    for offset in range(0, len(unique), ID_BATCH):
+        batch = unique[offset : offset + ID_BATCH]
+        page = query_api(client, gate, {"id_list": ",".join(batch), "max_results": len(batch)})
+        for paper in page.papers:
+            found.setdefault(paper.id, paper)
+    return found
+
+
+def submitted_window_query(categories: Sequence[str], start: datetime, end: datetime) -> str:
+    cats = " OR ".join(f"cat:{c}" if "." in c or "-" in c else f"cat:{c}.*" for c in categories)
+    window = f"submittedDate:[{start:%Y%m%d%H%M} TO {end:%Y%m%d%H%M}]"
+    return f"({cats}) AND {window}"
+
+
+def backfill(
+    client: HttpClient,
+    gate: Gate,
+    categories: Sequence[str],
+    *,
+    day: date,
+    start: datetime,
+    end: datetime,
+) -> tuple[list[Paper], bool]:
+    """New submissions of an announcement window from the API, as that day's ``new`` and
+    ``cross`` entries (the API cannot tell replacements); and whether the result was cut."""
+    query = submitted_window_query(categories, start, end)
+    papers: list[Paper] = []
+    offset = 0
+    for _ in range(MAX_BACKFILL_PAGES):
+        page = query_api(
+            client,
+            gate,
+            {"search_query": query, "start": offset, "max_results": PAGE_SIZE,
+             "sortBy": "submittedDate", "sortOrder": "ascending"},
+        )  # fmt: skip
+        papers.extend(page.papers)
+        offset += PAGE_SIZE
+        if not page.papers or offset >= page.total:
+            return [_as_announced(p, categories, day) for p in papers], False
+    return [_as_announced(p, categories, day) for p in papers], True
+
+
+def _in_set(code: str | None, categories: Sequence[str]) -> bool:
+    return code is not None and any(code == c or code.startswith(f"{c}.") for c in categories)
+
+
+def _as_announced(paper: Paper, categories: Sequence[str], day: date) -> Paper:
+    kind = "new" if _in_set(paper.primary_category, categories) else "cross"
+    return replace(paper, announce_type=kind, announced=day)
