@@ -11,10 +11,10 @@ from typing import Literal
 
 from papertrack.models import Paper
 
-SortKey = Literal["date", "upvotes", "stars", "title"]
+SortKey = Literal["date", "upvotes", "stars", "title", "relevance"]
 REPLACEMENTS = frozenset({"replace", "replace-cross"})
 _TYPE_RANK = {"new": 0, "cross": 1, "replace": 2, "replace-cross": 3}
-SORT_KEYS: tuple[SortKey, ...] = ("date", "upvotes", "stars", "title")
+SORT_KEYS: tuple[SortKey, ...] = ("date", "upvotes", "stars", "title", "relevance")
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,6 +115,8 @@ def sort_matches(matches: Sequence[Match], key: SortKey) -> list[Match]:
     def votes(m: Match) -> int:
         return m.paper.upvotes or 0
 
+    if key == "relevance":
+        return list(matches)  # the order the service ranked them in
     if key == "title":
         return sorted(matches, key=lambda m: (m.paper.title.casefold(), m.paper.id))
     if key == "upvotes":
@@ -179,3 +181,22 @@ def join_sources(hf_papers: Iterable[Paper], arxiv_papers: Iterable[Paper]) -> l
         )
     joined.extend(announced.values())
     return joined
+
+
+_QUERY_TOKEN = re.compile(r'(?:([A-Za-z_]+):)?(?:"([^"]+)"|([^\s()"]+))')
+_QUERY_WORDS = frozenset({"and", "or", "not", "andnot", "to"})
+_UNSHOWN_FIELDS = frozenset({"cat", "id", "submitteddate", "lastupdateddate", "rn", "jr"})
+
+
+def query_words(query: str) -> tuple[str, ...]:
+    """What to highlight for a search query: its words and quoted phrases, without arXiv's
+    operators, field prefixes (``ti:``), grouping, or fields that never show in a title."""
+    words: list[str] = []
+    without_ranges = re.sub(r"[A-Za-z_]+:\[[^\]]*\]", " ", query)
+    for field_name, phrase, word in _QUERY_TOKEN.findall(without_ranges):
+        if field_name.lower() in _UNSHOWN_FIELDS:
+            continue
+        text = (phrase or word).strip()
+        if text and text.lower() not in _QUERY_WORDS and text not in words:
+            words.append(text)
+    return tuple(words)

@@ -36,6 +36,9 @@ def isolated_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
     monkeypatch.setenv("PAPERTRACK_BACKOFF", "0.01")
     # Unreachable on purpose: a test that forgets its server must not reach the internet.
     monkeypatch.setenv("HF_ENDPOINT", "http://127.0.0.1:9")
+    monkeypatch.setenv("PAPERTRACK_ARXIV_RSS_URL", "http://127.0.0.1:9")
+    monkeypatch.setenv("PAPERTRACK_ARXIV_API_URL", "http://127.0.0.1:9/api/query")
+    monkeypatch.setenv("PAPERTRACK_ARXIV_DELAY", "0")
     return cache
 
 
@@ -43,6 +46,8 @@ def isolated_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
 def hub(monkeypatch: pytest.MonkeyPatch) -> Iterator[HubServer]:
     server = HubServer().start()
     monkeypatch.setenv("HF_ENDPOINT", server.url)
+    monkeypatch.setenv("PAPERTRACK_ARXIV_RSS_URL", server.url)
+    monkeypatch.setenv("PAPERTRACK_ARXIV_API_URL", f"{server.url}/api/query")
     yield server
     server.stop()
 

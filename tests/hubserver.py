@@ -1,12 +1,18 @@
-"""A real HTTP server on 127.0.0.1 that answers like Hugging Face's Daily Papers API.
+"""A real HTTP server on 127.0.0.1 that answers like Hugging Face and arXiv.
 
-It serves the recorded responses in tests/fixtures/hf: a date mapped to a fixture gets that
-file's bytes unchanged when one page holds it all, and slices of its items otherwise;
-``week=`` and ``month=`` join the days they cover. Tests can queue failures.
+Hugging Face: it serves the recorded responses in tests/fixtures/hf: a date mapped to a
+fixture gets that file's bytes unchanged when one page holds it all, and slices of its
+items otherwise; ``week=`` and ``month=`` join the days they cover; ``/api/papers/search``
+and ``/api/papers/{id}`` answer from what a test registers.
+arXiv: ``/rss/{categories}`` serves a registered feed with an ETag (and 304 for a matching
+``If-None-Match``); ``/api/query`` answers with the first registered reply whose marker
+occurs in the query string, else the recorded empty result.
+Tests can queue replies (failures) that pre-empt all of this.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import threading
 import time
@@ -20,6 +26,7 @@ from urllib.parse import parse_qs, urlsplit
 
 FIXTURES = Path(__file__).parent / "fixtures"
 HF_FIXTURES = FIXTURES / "hf"
+ARXIV_FIXTURES = FIXTURES / "arxiv"
 
 
 def hf_fixture(day: str) -> Path:
@@ -37,11 +44,13 @@ class Reply:
     delay: float = 0.0
 
 
-@dataclass(frozen=True)
+@dataclass
 class Seen:
     path: str
     query: dict[str, str]
     headers: dict[str, str]
+    started: float = 0.0
+    finished: float = 0.0
 
 
 class HubServer:
@@ -51,6 +60,10 @@ class HubServer:
         self.queued: list[Reply] = []
         self.default_limit = 50
         self.latency = 0.0
+        self.feeds: dict[str, bytes] = {}
+        self.api_replies: list[tuple[str, int, bytes]] = []
+        self.search_results: list[Any] = []
+        self.papers: dict[str, Any] = {}
         self._lock = threading.Lock()
         handler = self._handler_class()
         self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
@@ -85,6 +98,19 @@ class HubServer:
     def api_requests(self) -> list[Seen]:
         return [r for r in self.requests if r.path == "/api/daily_papers"]
 
+    def arxiv_requests(self) -> list[Seen]:
+        return [r for r in self.requests if r.path.startswith(("/rss/", "/api/query"))]
+
+    def feed(self, categories: str, fixture: str | bytes) -> None:
+        """Serve ``/rss/{categories}`` (e.g. "cs.AI" or "cs.CL+cs.LG")."""
+        self.feeds[categories] = (
+            fixture if isinstance(fixture, bytes) else (ARXIV_FIXTURES / fixture).read_bytes()
+        )
+
+    def api(self, marker: str, fixture: str, status: int = 200) -> None:
+        """Answer API queries containing *marker* with a recorded arXiv API response."""
+        self.api_replies.append((marker, status, (ARXIV_FIXTURES / fixture).read_bytes()))
+
     # -- answers -----------------------------------------------------------------------
     def _items_for(self, days: Iterator[date]) -> list[Any]:
         items: list[Any] = []
@@ -94,10 +120,36 @@ class HubServer:
                 items.extend(json.loads(path.read_bytes()))
         return items
 
-    def answer(self, path: str, query: dict[str, str]) -> Reply:
+    def _feed_reply(self, categories: str, headers: dict[str, str]) -> Reply:
+        body = self.feeds.get(categories)
+        if body is None:
+            return Reply(404, b"not found", {"content-type": "text/plain"})
+        etag = f'"{hashlib.sha256(body).hexdigest()[:16]}"'
+        if headers.get("if-none-match") == etag:
+            return Reply(304, b"", {"etag": etag})
+        return Reply(200, body, {"content-type": "application/rss+xml", "etag": etag})
+
+    def answer(self, path: str, query: dict[str, str], headers: dict[str, str]) -> Reply:
         with self._lock:
             if self.queued:
                 return self.queued.pop(0)
+        if path.startswith("/rss/"):
+            return self._feed_reply(path.removeprefix("/rss/"), headers)
+        if path == "/api/query":
+            raw = "&".join(f"{k}={v}" for k, v in query.items())
+            for marker, status, body in self.api_replies:
+                if marker in raw:
+                    return Reply(status, body, {"content-type": "application/atom+xml"})
+            empty = (ARXIV_FIXTURES / "api_empty_idlist-0000.0000_2026-04-12.xml").read_bytes()
+            return Reply(200, empty, {"content-type": "application/atom+xml"})
+        if path == "/api/papers/search":
+            limit = int(query.get("limit", 20))
+            return Reply(200, json.dumps(self.search_results[:limit]).encode())
+        if path.startswith("/api/papers/"):
+            paper = self.papers.get(path.removeprefix("/api/papers/"))
+            if paper is None:
+                return Reply(404, b'{"error":"Paper not found"}')
+            return Reply(200, json.dumps(paper).encode())
         if path != "/api/daily_papers":
             return Reply(404, b'{"error":"Sorry, we can\'t find the page you are looking for."}')
         limit = int(query.get("limit", self.default_limit))
@@ -107,9 +159,9 @@ class HubServer:
                 day = date.fromisoformat(query["date"][:10])
                 fixture = self.days.get(day.isoformat())
                 if fixture is not None and page == 0:
-                    raw = fixture.read_bytes()
-                    if len(json.loads(raw)) <= limit:
-                        return Reply(200, raw, {"content-type": "application/json"})
+                    recorded = fixture.read_bytes()
+                    if len(json.loads(recorded)) <= limit:
+                        return Reply(200, recorded, {"content-type": "application/json"})
                 items = self._items_for(iter([day]))
             elif "week" in query:
                 year, week = query["week"].split("-W")
@@ -133,12 +185,13 @@ class HubServer:
             protocol_version = "HTTP/1.1"
 
             def do_GET(self) -> None:
+                started = time.time()
                 parts = urlsplit(self.path)
                 query = {k: v[-1] for k, v in parse_qs(parts.query).items()}
-                server.requests.append(
-                    Seen(parts.path, query, {k.lower(): v for k, v in self.headers.items()})
-                )
-                reply = server.answer(parts.path, query)
+                headers = {k.lower(): v for k, v in self.headers.items()}
+                seen = Seen(parts.path, query, headers, started)
+                server.requests.append(seen)
+                reply = server.answer(parts.path, query, headers)
                 if server.latency or reply.delay:
                     time.sleep(server.latency + reply.delay)
                 try:
@@ -151,6 +204,8 @@ class HubServer:
                     self.wfile.write(reply.body)
                 except (BrokenPipeError, ConnectionResetError):
                     pass  # the client gave up first (a timeout test): nothing to tell
+                finally:
+                    seen.finished = time.time()
 
             def log_message(self, format: str, *args: Any) -> None:
                 pass

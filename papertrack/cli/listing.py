@@ -57,10 +57,9 @@ class ListingOptions:
         source: SourceChoice | None = None,
         category: list[str] | None = None,
         replacements: bool = False,
+        needs_categories: bool = True,
         **_: Any,
     ) -> ListingOptions:
-        if offline and refresh:
-            raise UsageError("--offline and --refresh contradict each other; choose one")
         if limit is not None and limit < 1:
             raise UsageError(f"--limit must be at least 1 (got {limit})")
         if min_upvotes is not None and min_upvotes < 0:
@@ -69,10 +68,10 @@ class ListingOptions:
             raise UsageError(
                 f"--long is a terminal view and cannot be combined with --format {fmt.value}"
             )
-        mode: Mode = "refresh" if refresh else "offline" if offline or _env_offline() else "auto"
+        mode = mode_of(offline=offline, refresh=refresh)
         categories = _categories(category)
         chosen: Source = source.value if source else ("all" if categories else "hf")
-        if chosen != "hf" and not categories:
+        if chosen != "hf" and not categories and needs_categories:
             raise UsageError(
                 f"--source {chosen} needs arXiv categories: add --category, e.g. -c cs.CL"
             )
@@ -97,6 +96,12 @@ class ListingOptions:
         )
 
 
+def mode_of(*, offline: bool, refresh: bool) -> Mode:
+    if offline and refresh:
+        raise UsageError("--offline and --refresh contradict each other; choose one")
+    return "refresh" if refresh else "offline" if offline or _env_offline() else "auto"
+
+
 def _categories(values: list[str] | None) -> tuple[str, ...]:
     if not values:
         return ()
@@ -118,6 +123,32 @@ def run_list(options: ListingOptions, period_options: dict[str, str | None]) -> 
     with Loader(mode=options.mode, warn=note) as loader:
         loaded = load_period(loader, period, source=options.source, categories=options.categories)
     show(loaded, options)
+
+
+def run_search(
+    options: ListingOptions, query: str, *, since: str | None, until: str | None, limit: int
+) -> None:
+    from papertrack.dates import parse_day, parse_since
+    from papertrack.papers import search
+    from papertrack.query import query_words
+
+    today = utc_today()
+    first = parse_since(since, today=today) if since is not None else None
+    last = parse_day(until, option="--until", today=today) if until is not None else None
+    if first and last and last < first:
+        raise UsageError(f"--until {last} is before --since {first}")
+    if limit < 1:
+        raise UsageError(f"--limit must be at least 1 (got {limit})")
+    with Loader(mode=options.mode, warn=note) as loader:
+        loaded = search(
+            loader,
+            query,
+            source=options.source,
+            since=first,
+            until=last,
+            limit=limit,
+        )
+    show(loaded, options, highlight=query_words(query))
 
 
 def select(loaded: Loaded, options: ListingOptions) -> list[Match]:

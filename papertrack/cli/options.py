@@ -13,6 +13,7 @@ class SortChoice(enum.Enum):
     upvotes = "upvotes"
     stars = "stars"
     title = "title"
+    relevance = "relevance"
 
 
 class FormatChoice(enum.Enum):
@@ -97,7 +98,8 @@ Sort = Annotated[
     typer.Option(
         "--sort",
         "-s",
-        help="Order: newest day first, most upvotes, most GitHub stars, or title.",
+        help="Order: newest day first, most upvotes, most GitHub stars, title, or as the "
+        "service ranked them (relevance).",
         rich_help_panel=OUTPUT,
     ),
 ]

@@ -160,3 +160,47 @@ def write_md(
             f"| [{paper.id}](<{paper.hf_url}>) | {day} | {origin(paper)} | {_num(paper.upvotes)} | "
             f"{_num(paper.github_stars)} | {md_highlight(paper.title, pattern)} | {code} |\n"
         )
+
+
+def paper_links(paper: Paper) -> list[tuple[str, str, str]]:
+    """``(label, url, note)`` for a paper: all http(s), built by us or checked by the parser."""
+    links = [("Abstract", paper.arxiv_url, ""), ("PDF", paper.pdf_url, "")]
+    if "hf" in paper.sources:
+        links.append(("Hugging Face", paper.hf_url, ""))
+    if paper.github_repo:
+        stars = f"★ {paper.github_stars}" if paper.github_stars is not None else ""
+        links.append(("Code", paper.github_repo, stars))
+    if paper.project_page:
+        links.append(("Project", paper.project_page, ""))
+    return links
+
+
+def write_detail_md(out: TextIO, paper: Paper) -> None:
+    """One paper as a Markdown document."""
+    out.write(f"# {md_escape(paper.title)}\n\n")
+    out.write(f"**{paper.id}**")
+    if paper.authors:
+        out.write(f" · {md_escape(', '.join(paper.authors))}")
+    out.write("\n\n")
+    facts = []
+    if paper.published:
+        facts.append(f"Submitted {paper.published:%Y-%m-%d}")
+    if paper.announced:
+        facts.append(f"announced {paper.announced}")
+    if paper.daily_date:
+        facts.append(f"on Hugging Face Daily Papers {paper.daily_date}")
+    if paper.categories:
+        facts.append(" ".join(f"`{c}`" for c in paper.categories))
+    if paper.upvotes is not None:
+        facts.append(f"▲ {paper.upvotes}")
+    if facts:
+        out.write(" · ".join(facts) + "\n\n")
+    if paper.arxiv_comment:
+        out.write(f"*Comment:* {md_escape(paper.arxiv_comment)}\n\n")
+    if paper.ai_summary:
+        out.write(f"**AI summary:** {md_escape(paper.ai_summary)}\n\n")
+    if paper.abstract:
+        out.write(f"## Abstract\n\n{md_escape(paper.abstract)}\n\n")
+    out.write("## Links\n\n")
+    for label, url, extra in paper_links(paper):
+        out.write(f"- {label}: <{url}>{f' ({extra})' if extra else ''}\n")

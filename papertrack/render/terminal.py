@@ -59,22 +59,27 @@ def paper_table(
         title=Text(title, style="bold") if title else None,
         title_justify="left",
     )
+    # Columns nobody in the listing has data for (arXiv-only rows) are left out.
+    votes = any(m.paper.upvotes is not None for m in matches)
+    stars = any(m.paper.github_repo for m in matches)
     table.add_column("ID", style="cyan", no_wrap=True)
-    table.add_column("▲", justify="right", no_wrap=True)
+    if votes:
+        table.add_column("▲", justify="right", no_wrap=True)
     table.add_column("Title", ratio=1, overflow="fold")
-    table.add_column("★", justify="right", no_wrap=True)
+    if stars:
+        table.add_column("★", justify="right", no_wrap=True)
     if mixed:
         table.add_column("From", no_wrap=True, style="magenta")
     if len(days) > 1:
         table.add_column("Date", no_wrap=True, style="dim")
     for match in matches:
         paper = match.paper
-        row: list[Text | str] = [
-            paper.id,
-            _num(paper.upvotes),
-            highlighted(paper.title, pattern),
-            _num(paper.github_stars) if paper.github_repo else "",
-        ]
+        row: list[Text | str] = [paper.id]
+        if votes:
+            row.append(_num(paper.upvotes))
+        row.append(highlighted(paper.title, pattern))
+        if stars:
+            row.append(_num(paper.github_stars) if paper.github_repo else "")
         if mixed:
             row.append(origin(paper))
         if len(days) > 1:
@@ -142,3 +147,64 @@ def render(
     for match in matches:
         console.print()
         console.print(paper_block(match.paper, pattern=pattern))
+
+
+def _line(label: str, value: str, style: str = "") -> Text:
+    text = Text(f"{label}: ", style="bold")
+    text.append(value, style=style)
+    return text
+
+
+def paper_detail(paper: Paper, links: list[tuple[str, str, str]]) -> Group:
+    """Everything known about one paper, for ``papertrack show``."""
+    parts: list[Text] = [Text(paper.title, style="bold"), Text(paper.id, style="cyan")]
+    if paper.authors:
+        parts.append(_line("Authors", ", ".join(paper.authors)))
+    dates = []
+    if paper.published:
+        dates.append(f"submitted {paper.published:%Y-%m-%d}")
+    if paper.updated and paper.version and paper.version > 1:
+        dates.append(f"v{paper.version} {paper.updated:%Y-%m-%d}")
+    if paper.announced:
+        dates.append(f"announced {paper.announced}")
+    if paper.daily_date:
+        dates.append(f"on HF Daily Papers {paper.daily_date}")
+    if dates:
+        parts.append(_line("Dates", ", ".join(dates)))
+    if paper.categories:
+        parts.append(_line("Categories", " ".join(paper.categories)))
+    counts = []
+    if paper.upvotes is not None:
+        counts.append(f"▲ {paper.upvotes} upvotes")
+    if paper.comments is not None:
+        counts.append(f"{paper.comments} comments")
+    if counts:
+        parts.append(_line("Hugging Face", ", ".join(counts)))
+    for label, value in (
+        ("Comment", paper.arxiv_comment),
+        ("Journal", paper.journal_ref),
+        ("DOI", paper.doi),
+    ):
+        if value:
+            parts.append(_line(label, value))
+    if paper.ai_summary:
+        parts.extend([Text(""), _line("AI summary", paper.ai_summary)])
+    if paper.ai_keywords:
+        parts.append(_line("Keywords", ", ".join(paper.ai_keywords), "dim"))
+    if paper.abstract:
+        parts.extend([Text(""), Text("Abstract", style="bold"), Text(paper.abstract)])
+    parts.append(Text(""))
+    for label, url, extra in links:
+        line = _line(label, url, "blue")
+        if extra:
+            line.append(f"  {extra}")
+        parts.append(line)
+    if paper.withdrawn:
+        parts.append(Text("This paper has been withdrawn.", style="bold red"))
+    return Group(*parts)
+
+
+def render_detail(
+    out: TextIO, paper: Paper, links: list[tuple[str, str, str]], *, color: bool, terminal: bool
+) -> None:
+    make_console(out, color=color, terminal=terminal).print(paper_detail(paper, links))

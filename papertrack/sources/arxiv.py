@@ -367,7 +367,7 @@ def search(
             {"search_query": query, "start": start, "max_results": size,
              "sortBy": sort_by, "sortOrder": "descending"},
         )  # fmt: skip
-        papers.extend(page.papers)
+        papers.extend(page.papers[:size])
         start += size
         if not page.papers or start >= page.total:
             break
@@ -404,7 +404,7 @@ def backfill(
     """New submissions of an announcement window from the API, as that day's ``new`` and
     ``cross`` entries (the API cannot tell replacements); and whether the result was cut."""
     query = submitted_window_query(categories, start, end)
-    papers: list[Paper] = []
+    papers: dict[str, Paper] = {}
     offset = 0
     for _ in range(MAX_BACKFILL_PAGES):
         page = query_api(
@@ -413,11 +413,13 @@ def backfill(
             {"search_query": query, "start": offset, "max_results": PAGE_SIZE,
              "sortBy": "submittedDate", "sortOrder": "ascending"},
         )  # fmt: skip
-        papers.extend(page.papers)
+        fresh = [p for p in page.papers if p.id not in papers]
+        papers.update((p.id, p) for p in fresh)
         offset += PAGE_SIZE
-        if not page.papers or offset >= page.total:
-            return [_as_announced(p, categories, day) for p in papers], False
-    return [_as_announced(p, categories, day) for p in papers], True
+        # No new ids means the end, or a server that ignores ``start``: either way, stop.
+        if not fresh or offset >= page.total:
+            return [_as_announced(p, categories, day) for p in papers.values()], False
+    return [_as_announced(p, categories, day) for p in papers.values()], True
 
 
 def _in_set(code: str | None, categories: Sequence[str]) -> bool:

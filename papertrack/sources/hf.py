@@ -272,7 +272,9 @@ def fetch_search(client: HttpClient, query: str, limit: int) -> tuple[str, list[
     try:
         data = json.loads(text)
     except ValueError:
-        raise FetchError(url, "expected a JSON array of search results, got something else") from None
+        raise FetchError(
+            url, "expected a JSON array of search results, got something else"
+        ) from None
     if not isinstance(data, list) or not all(isinstance(item, dict) for item in data):
         raise FetchError(url, "expected a JSON array of search results")
     return url, data

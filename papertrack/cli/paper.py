@@ -1,0 +1,102 @@
+"""`show` and `open`: one paper, by id or URL."""
+
+from __future__ import annotations
+
+import json
+import re
+import sys
+
+from papertrack.cli.listing import note
+from papertrack.cli.options import ColorChoice, FormatChoice
+from papertrack.errors import OutputClosed, PapertrackError, UsageError
+from papertrack.listings import Loader, Mode
+from papertrack.models import Paper, parse_paper_ref
+from papertrack.render import use_color
+
+_GITHUB = re.compile(
+    r"https?://(?:www\.)?github\.com/([A-Za-z0-9](?:[A-Za-z0-9-]{0,38}))/([A-Za-z0-9._-]{1,100})/?"
+)
+
+
+def paper_ref(text: str) -> tuple[str, int | None]:
+    parsed = parse_paper_ref(text)
+    if parsed is None:
+        raise UsageError(
+            f"{text!r} is not an arXiv id or paper URL (e.g. 2408.12345, 2408.12345v2, "
+            "arXiv:2408.12345, https://arxiv.org/abs/2408.12345, "
+            "https://huggingface.co/papers/2408.12345)"
+        )
+    return parsed
+
+
+def fetch_paper(text: str, mode: Mode) -> Paper:
+    from papertrack.papers import lookup
+
+    paper_id, version = paper_ref(text)
+    with Loader(mode=mode, warn=note) as loader:
+        paper = lookup(loader, paper_id, version)
+    if paper is None:
+        shown = f"{paper_id}v{version}" if version else paper_id
+        raise PapertrackError(
+            f"no paper {shown} on Hugging Face or arXiv",
+            hint="check the id; new papers reach the arXiv API a few hours after announcement",
+        )
+    return paper
+
+
+def run_show(text: str, *, fmt: FormatChoice | None, color: ColorChoice, mode: Mode) -> None:
+    if fmt not in (None, FormatChoice.table, FormatChoice.json, FormatChoice.md):
+        raise UsageError(f"show prints table, json or md, not {fmt.value}")
+    paper = fetch_paper(text, mode)
+    out = sys.stdout
+    try:
+        if fmt is FormatChoice.json:
+            json.dump(paper.to_dict(), out, ensure_ascii=False, indent=2)
+            out.write("\n")
+        elif fmt is FormatChoice.md:
+            from papertrack.render.formats import write_detail_md
+
+            write_detail_md(out, paper)
+        else:
+            from papertrack.render.formats import paper_links
+            from papertrack.render.terminal import render_detail
+
+            isatty = out.isatty()
+            painted = use_color(color.value, isatty=isatty)
+            render_detail(out, paper, paper_links(paper), color=painted, terminal=isatty or painted)
+        out.flush()
+    except BrokenPipeError:
+        raise OutputClosed from None
+
+
+def code_url(paper: Paper) -> str | None:
+    """The paper's GitHub repository, rebuilt from its owner and name so nothing else a
+    server sent ends up in a browser."""
+    match = _GITHUB.fullmatch(paper.github_repo or "")
+    if match is None:
+        return None
+    return f"https://github.com/{match.group(1)}/{match.group(2)}"
+
+
+def run_open(text: str, *, target: str, print_only: bool, mode: Mode) -> None:
+    paper_id, version = paper_ref(text)
+    versioned = f"{paper_id}v{version}" if version else paper_id
+    if target == "pdf":
+        url = f"https://arxiv.org/pdf/{versioned}"
+    elif target == "hf":
+        url = f"https://huggingface.co/papers/{paper_id}"
+    elif target == "code":
+        found = code_url(fetch_paper(text, mode))
+        if found is None:
+            raise PapertrackError(f"{paper_id} has no GitHub repository on Hugging Face")
+        url = found
+    else:
+        url = f"https://arxiv.org/abs/{versioned}"
+    if print_only:
+        sys.stdout.write(f"{url}\n")
+        return
+    import webbrowser
+
+    note(f"Opening {url}")
+    if not webbrowser.open(url):
+        raise PapertrackError(f"could not start a web browser for {url}", hint="set BROWSER")

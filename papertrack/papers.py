@@ -1,0 +1,182 @@
+"""Searching the services and looking up single papers, through the same cache policy."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable
+from dataclasses import replace
+from datetime import date, datetime, time, timedelta
+
+from papertrack.errors import FetchError, UsageError
+from papertrack.listings import Fetched, Loaded, Loader, Source, combine
+from papertrack.models import Paper
+from papertrack.query import join_sources
+from papertrack.sources import arxiv, hf
+from papertrack.store import cache
+
+SEARCH_TTL = timedelta(days=1)
+"""arXiv asks that the same query not be repeated within a day; HF's search moves slowly."""
+PAPER_TTL = timedelta(days=1)
+MAX_SEARCH_RESULTS = 500
+
+
+def _fresh_for(ttl: timedelta, now: datetime) -> Callable[[cache.CachedListing], bool]:
+    def fresh(cached: cache.CachedListing) -> bool:
+        return timedelta(0) <= now - cached.fetched_at < ttl
+
+    return fresh
+
+
+def _key(*parts: object) -> str:
+    return hashlib.sha256(json.dumps(parts, sort_keys=True).encode()).hexdigest()[:24]
+
+
+def search(
+    loader: Loader,
+    query: str,
+    *,
+    source: Source,
+    since: date | None,
+    until: date | None,
+    limit: int,
+) -> Loaded:
+    """Search Hugging Face's paper search, arXiv's API, or both (joined by id)."""
+    text = " ".join(query.split())
+    if not text:
+        raise UsageError('search needs a query, e.g. papertrack search "speculative decoding"')
+    if limit > MAX_SEARCH_RESULTS:
+        raise UsageError(f"--limit for search is at most {MAX_SEARCH_RESULTS} (got {limit})")
+    parts: list[Loaded] = []
+    if source in ("hf", "all"):
+        parts.append(_search_hf(loader, text, since=since, until=until, limit=limit))
+    if source in ("arxiv", "all"):
+        parts.append(_search_arxiv(loader, text, since=since, until=until, limit=limit))
+    return combine(parts)
+
+
+def _within(paper: Paper, since: date | None, until: date | None) -> bool:
+    day = paper.published.date() if paper.published else None
+    if day is None:
+        return since is None and until is None
+    return (since is None or day >= since) and (until is None or day <= until)
+
+
+def _search_hf(
+    loader: Loader, text: str, *, since: date | None, until: date | None, limit: int
+) -> Loaded:
+    if len(text) > hf.MAX_QUERY_LENGTH:
+        raise UsageError(
+            f"Hugging Face searches take at most {hf.MAX_QUERY_LENGTH} characters (got {len(text)})"
+        )
+    size = min(limit, hf.MAX_SEARCH_LIMIT)
+
+    def fetch() -> Fetched:
+        url, items = hf.fetch_search(loader.client, text, size)
+        return Fetched(url, items, {"query": text})
+
+    got = loader.through_cache(
+        ("search", "hf", _key(hf.endpoint(), text, size)),
+        what=f"Hugging Face search for {text!r}",
+        fetch=fetch,
+        fresh=_fresh_for(SEARCH_TTL, loader.now),
+    )
+    papers, skipped = hf.parse_search(got.items)
+    if skipped:
+        loader.warn(f"warning: skipped {skipped} malformed search result(s) from {got.url}")
+    # HF's search has no date parameters: the window is applied to the arXiv date here.
+    papers = [p for p in papers if _within(p, since, until)]
+    return Loaded("hf", f"Hugging Face search {text!r}", papers, stale=got.stale)
+
+
+def arxiv_query(text: str, since: date | None, until: date | None) -> str:
+    """The user's arXiv query, with --since/--until as a ``submittedDate`` window (GMT)."""
+    if since is None and until is None:
+        return text
+    start = datetime.combine(since or date(1991, 8, 1), time(0, 0))
+    end = datetime.combine(until or date(9999, 12, 31), time(23, 59))
+    return f"({text}) AND submittedDate:[{start:%Y%m%d%H%M} TO {end:%Y%m%d%H%M}]"
+
+
+def _search_arxiv(
+    loader: Loader, text: str, *, since: date | None, until: date | None, limit: int
+) -> Loaded:
+    query = arxiv_query(text, since, until)
+    # Relevance is arXiv's default; a dated search reads better newest first.
+    sort_by = "submittedDate" if since or until else "relevance"
+
+    def fetch() -> Fetched:
+        papers = arxiv.search(loader.client, loader.gate, query, max_results=limit, sort_by=sort_by)
+        return Fetched(
+            f"{arxiv.api_base()}?search_query={query}",
+            [p.to_dict() for p in papers],
+            {"query": query},
+        )
+
+    got = loader.through_cache(
+        ("search", "arxiv", _key(arxiv.api_base(), query, limit, sort_by)),
+        what=f"arXiv search for {query!r}",
+        fetch=fetch,
+        fresh=_fresh_for(SEARCH_TTL, loader.now),
+    )
+    papers = [Paper.from_dict(item) for item in got.items]
+    return Loaded("arxiv", f"arXiv search {query!r}", papers, stale=got.stale)
+
+
+def lookup(loader: Loader, paper_id: str, version: int | None = None) -> Paper | None:
+    """Everything both services know about one paper, or None when neither knows it.
+
+    One service failing is a warning; both failing is the error of the first.
+    """
+    hf_paper, hf_error = _lookup_hf(loader, paper_id)
+    arxiv_paper, arxiv_error = _lookup_arxiv(loader, paper_id, version)
+    if hf_error is not None and arxiv_error is not None:
+        raise hf_error
+    for error in (hf_error, arxiv_error):
+        if error is not None:
+            loader.warn(f"warning: {error}")
+    if hf_paper is not None and arxiv_paper is not None:
+        joined = join_sources([hf_paper], [arxiv_paper])[0]
+        return replace(joined, published=arxiv_paper.published or joined.published)
+    return hf_paper or arxiv_paper
+
+
+def _lookup_hf(loader: Loader, paper_id: str) -> tuple[Paper | None, FetchError | None]:
+    def fetch() -> Fetched:
+        url, data = hf.fetch_paper(loader.client, paper_id)
+        return Fetched(url, [data] if data is not None else [])
+
+    try:
+        got = loader.through_cache(
+            ("hf", "paper", cache.id_part(paper_id)),
+            what=f"Hugging Face page of {paper_id}",
+            fetch=fetch,
+            fresh=_fresh_for(PAPER_TTL, loader.now),
+        )
+    except FetchError as exc:
+        return None, exc
+    if not got.items:
+        return None, None
+    return hf.parse_item({"paper": got.items[0]}), None
+
+
+def _lookup_arxiv(
+    loader: Loader, paper_id: str, version: int | None
+) -> tuple[Paper | None, FetchError | None]:
+    wanted = f"{paper_id}v{version}" if version else paper_id
+
+    def fetch() -> Fetched:
+        found = arxiv.lookup(loader.client, loader.gate, [wanted])
+        paper = found.get(paper_id)
+        return Fetched(arxiv.api_base(), [paper.to_dict()] if paper else [])
+
+    try:
+        got = loader.through_cache(
+            ("arxiv", "abs", cache.id_part(wanted)),
+            what=f"arXiv record of {wanted}",
+            fetch=fetch,
+            fresh=_fresh_for(PAPER_TTL, loader.now),
+        )
+    except FetchError as exc:
+        return None, exc
+    return (Paper.from_dict(got.items[0]) if got.items else None), None
