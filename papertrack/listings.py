@@ -23,7 +23,7 @@ from papertrack.dates import (
     latest_announcement_day,
     utc_today,
 )
-from papertrack.errors import FetchError, NotCachedError, UsageError
+from papertrack.errors import FetchError, NotCachedError, PapertrackError, UsageError
 from papertrack.models import Paper
 from papertrack.query import join_sources, merge_papers
 from papertrack.sources import arxiv, hf
@@ -126,14 +126,14 @@ class Loader:
             self._gate = Gate(cache.cache_dir(), delay_from_env())
         return self._gate
 
-    def _read(self, key: Sequence[str]) -> cache.CachedListing | None:
+    def read_cached(self, key: Sequence[str]) -> cache.CachedListing | None:
         try:
             return cache.read_entry(key)
         except cache.CorruptCacheError as exc:
             self.warn(f"warning: {exc.message}")
             return None
 
-    def _write(self, key: Sequence[str], **document: Any) -> None:
+    def write_cached(self, key: Sequence[str], **document: Any) -> None:
         try:
             cache.write_entry(key, **document)
         except OSError as exc:
@@ -152,7 +152,7 @@ class Loader:
     ) -> Fetched:
         """The cache policy for one entry: fresh copy, else fetch, else stale copy."""
         mode = mode or self.mode
-        cached = self._read(key)
+        cached = self.read_cached(key)
         if mode == "offline":
             if cached is None:
                 raise NotCachedError(f"no cached {what}", hint="run without --offline to fetch it")
@@ -169,7 +169,7 @@ class Loader:
                 f"fetched {cache.age_text(cached.fetched_at, self.now)}"
             )
             return Fetched(str(cached.path), cached.items, cached.meta, stale=True)
-        self._write(key, url=got.url, fetched_at=self.now, items=got.items, meta=got.meta)
+        self.write_cached(key, url=got.url, fetched_at=self.now, items=got.items, meta=got.meta)
         return got
 
     def load(self, period: Period, *, mode: Mode | None = None) -> Loaded:
@@ -295,10 +295,10 @@ class Loader:
         """The cached announcement of *day*: the RSS copy, else an API backfill; and
         whether it can be used without asking again."""
         setkey = category_key(categories)
-        feed_copy = self._read(("arxiv", "rss", setkey, day.isoformat()))
+        feed_copy = self.read_cached(("arxiv", "rss", setkey, day.isoformat()))
         if feed_copy is not None:
             return feed_copy, True  # a feed day never changes once announced
-        backfill = self._read(("arxiv", "api-day", setkey, day.isoformat()))
+        backfill = self.read_cached(("arxiv", "api-day", setkey, day.isoformat()))
         if backfill is None:
             return None, False
         settled = datetime.combine(day, datetime.min.time(), timezone.utc) + BACKFILL_SETTLED
@@ -340,7 +340,7 @@ class Loader:
                 f"{len(papers)}"
             )
         query = arxiv.submitted_window_query(categories, start, end)
-        self._write(
+        self.write_cached(
             ("arxiv", "api-day", category_key(categories), day.isoformat()),
             url=f"{arxiv.api_base()}?search_query={query}",
             fetched_at=self.now,
@@ -423,7 +423,7 @@ class Loader:
             self.warn(f"warning: skipped {feed.skipped} malformed item(s) in {fetched.url}")
         if feed.papers:
             day = feed.announced or expected
-            self._write(
+            self.write_cached(
                 (*folder, day.isoformat()),
                 url=fetched.url,
                 fetched_at=self.now,
@@ -441,29 +441,56 @@ class Loader:
         return expected, self.arxiv_day(categories, expected)
 
 
+def _gather(
+    loader: Loader,
+    source: Source,
+    hf_part: Callable[[], tuple[Loaded, str | None]],
+    arxiv_part: Callable[[], tuple[Loaded, str | None]],
+) -> tuple[Loaded, list[str]]:
+    """Load one source or both. With both, one failing is a warning and the other shows;
+    only both failing is an error."""
+    wanted = [
+        part for name, part in (("hf", hf_part), ("arxiv", arxiv_part)) if source in (name, "all")
+    ]
+    parts: list[Loaded] = []
+    notes: list[str] = []
+    errors: list[PapertrackError] = []
+    for part in wanted:
+        try:
+            loaded, note = part()
+        except (FetchError, NotCachedError) as exc:
+            if len(wanted) == 1:
+                raise
+            errors.append(exc)
+            continue
+        parts.append(loaded)
+        notes.extend([note] if note else [])
+    if not parts:
+        raise errors[0]
+    for error in errors:
+        loader.warn(f"warning: {error}; showing the other source only")
+    return combine(parts), notes
+
+
 def load_today(
     loader: Loader, *, source: Source, categories: Sequence[str]
 ) -> tuple[Loaded, list[str]]:
     """``today`` for one or both sources, joined; and the notes to print."""
-    parts: list[Loaded] = []
-    notes: list[str] = []
-    if source in ("hf", "all"):
-        loaded, note = loader.latest(utc_today(loader.now))
-        parts.append(loaded)
-        notes.extend([note] if note else [])
-    if source in ("arxiv", "all"):
-        loaded, note = loader.arxiv_latest(categories)
-        parts.append(loaded)
-        notes.extend([note] if note else [])
-    return combine(parts), notes
+    return _gather(
+        loader,
+        source,
+        lambda: loader.latest(utc_today(loader.now)),
+        lambda: loader.arxiv_latest(categories),
+    )
 
 
 def load_period(
     loader: Loader, period: Period, *, source: Source, categories: Sequence[str]
 ) -> Loaded:
-    parts: list[Loaded] = []
-    if source in ("hf", "all"):
-        parts.append(loader.load(period))
-    if source in ("arxiv", "all"):
-        parts.append(loader.arxiv_period(categories, period))
-    return combine(parts)
+    loaded, _ = _gather(
+        loader,
+        source,
+        lambda: (loader.load(period), None),
+        lambda: (loader.arxiv_period(categories, period), None),
+    )
+    return loaded

@@ -180,3 +180,50 @@ def _lookup_arxiv(
     except FetchError as exc:
         return None, exc
     return (Paper.from_dict(got.items[0]) if got.items else None), None
+
+
+def enrich(loader: Loader, papers: list[Paper], *, most: int = 200) -> list[Paper]:
+    """Fill in what the feeds lack (primary category, comment, submission dates) from the
+    API, ``arxiv.ID_BATCH`` ids per request, for at most *most* arXiv papers; cached per id.
+
+    Best effort: a failed look-up leaves the papers as they were, with a warning.
+    """
+    wanted = [p.id for p in papers if "arxiv" in p.sources and p.primary_category is None][:most]
+    if not wanted:
+        return papers
+    found: dict[str, Paper] = {}
+    missing: list[str] = []
+    for paper_id in wanted:
+        cached = loader.read_cached(("arxiv", "abs", cache.id_part(paper_id)))
+        if cached is not None and cached.items:
+            found[paper_id] = Paper.from_dict(cached.items[0])
+        elif loader.mode != "offline":
+            missing.append(paper_id)
+    if missing:
+        try:
+            fetched = arxiv.lookup(loader.client, loader.gate, missing)
+        except FetchError as exc:
+            loader.warn(f"warning: could not fetch arXiv details: {exc}")
+            fetched = {}
+        for paper_id, paper in fetched.items():
+            loader.write_cached(
+                ("arxiv", "abs", cache.id_part(paper_id)),
+                url=arxiv.api_base(),
+                fetched_at=loader.now,
+                items=[paper.to_dict()],
+            )
+        found.update(fetched)
+    return [_with_details(p, found[p.id]) if p.id in found else p for p in papers]
+
+
+def _with_details(paper: Paper, record: Paper) -> Paper:
+    return replace(
+        paper,
+        primary_category=record.primary_category,
+        categories=record.categories or paper.categories,
+        arxiv_comment=record.arxiv_comment,
+        published=paper.published or record.published,
+        updated=record.updated,
+        journal_ref=paper.journal_ref or record.journal_ref,
+        doi=paper.doi or record.doi,
+    )

@@ -387,3 +387,56 @@ def test_list_date_for_arxiv_reads_the_cached_feed_day(hub: HubServer) -> None:
     assert weekend.returncode == 0 and weekend.stdout == ""
     too_long = run_cli("list", "--month", "2025-08", "--source", "arxiv", "-c", "cs.AI")
     assert too_long.returncode == 2 and "at most 7" in too_long.stderr
+
+
+def test_long_view_fills_in_arxiv_details_in_one_batch(hub: HubServer) -> None:
+    hub.feed("cs.AI", ATOM)
+    hub.api("id_list=", SEARCH)  # answers any id look-up with the recorded search page
+    result = run_cli(
+        "today", "--source", "arxiv", "-c", "cs.AI", "--long", "-n", "5", env={"COLUMNS": "120"}
+    )
+    assert result.returncode == 0, result.stderr
+    lookups = [r for r in hub.arxiv_requests() if r.path == "/api/query"]
+    assert len(lookups) == 1
+    assert lookups[0].query["id_list"].split(",") == feed_ids(ATOM)[:5]
+    again = run_cli(
+        "today", "--source", "arxiv", "-c", "cs.AI", "--long", "-n", "5", env={"COLUMNS": "120"}
+    )
+    assert again.stdout == result.stdout
+    assert (
+        len([r for r in hub.arxiv_requests() if r.path == "/api/query"]) == 2
+    )  # none cached: not found
+
+
+def test_lookup_batches_ids_by_the_hundred(hub: HubServer) -> None:
+    from papertrack.sources.http import HttpClient
+    from papertrack.sources.throttle import Gate
+
+    ids = [f"2501.{n:05d}" for n in range(150)]
+    with HttpClient(backoff=0) as client:
+        found = arxiv.lookup(
+            client, Gate(Path(os.environ["PAPERTRACK_CACHE_DIR"]), 0), ids + ids[:3]
+        )
+    assert found == {}
+    batches = [r.query for r in hub.arxiv_requests()]
+    assert [len(b["id_list"].split(",")) for b in batches] == [100, 50]
+    assert [b["max_results"] for b in batches] == ["100", "50"]
+
+
+def test_all_sources_survive_one_failing(hub: HubServer) -> None:
+    hub.serve(datetime.now(timezone.utc).date(), "2025-08-25")
+    # No feed registered for cs.AI: the server answers 404.
+    result = run_cli("today", "-c", "cs.AI")
+    assert result.returncode == 0
+    assert len(rows(result.stdout)) == 13
+    warning = [line for line in result.stderr.splitlines() if line.startswith("warning:")]
+    assert len(warning) == 1 and f"{hub.url}/rss/cs.AI: HTTP 404" in warning[0]
+    assert warning[0].endswith("showing the other source only")
+    hub.stop()
+    both = run_cli("today", "-c", "cs.AI", "--refresh")
+    assert both.returncode == 0  # HF's cached day still shows, stale, with warnings
+    assert len(rows(both.stdout)) == 13
+    empty_cache = {"PAPERTRACK_CACHE_DIR": str(Path(os.environ["PAPERTRACK_CACHE_DIR"]) / "new")}
+    nothing = run_cli("today", "-c", "cs.AI", env=empty_cache)
+    assert nothing.returncode == 1 and nothing.stdout == ""
+    assert nothing.stderr.splitlines()[-1].startswith("papertrack: error: ")

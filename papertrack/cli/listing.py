@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -11,8 +12,11 @@ from papertrack.cli.options import ColorChoice, FormatChoice, SortChoice, Source
 from papertrack.dates import resolve_period, utc_today
 from papertrack.errors import OutputClosed, UsageError
 from papertrack.listings import Loaded, Loader, Mode, Source, load_period, load_today
+from papertrack.models import Paper
 from papertrack.query import Filters, Match, filter_papers, highlight_pattern, sort_matches
 from papertrack.render import Format, use_color
+
+Details = Callable[[list[Paper]], list[Paper]]
 
 
 def note(message: str) -> None:
@@ -113,16 +117,26 @@ def _categories(values: list[str] | None) -> tuple[str, ...]:
 def run_today(options: ListingOptions) -> None:
     with Loader(mode=options.mode, warn=note) as loader:
         loaded, notes = load_today(loader, source=options.source, categories=options.categories)
-    for message in notes:
-        note(message)
-    show(loaded, options, explained_empty=bool(notes))
+        for message in notes:
+            note(message)
+        show(loaded, options, explained_empty=bool(notes), details=details_for(loader, options))
 
 
 def run_list(options: ListingOptions, period_options: dict[str, str | None]) -> None:
     period = resolve_period(**period_options, today=utc_today())
     with Loader(mode=options.mode, warn=note) as loader:
         loaded = load_period(loader, period, source=options.source, categories=options.categories)
-    show(loaded, options)
+        show(loaded, options, details=details_for(loader, options))
+
+
+def details_for(loader: Loader, options: ListingOptions) -> Details | None:
+    """The --long view shows arXiv comments and primary categories, which the feeds lack:
+    look the shown papers up (batched, cached) only then."""
+    if not options.long or options.source == "hf":
+        return None
+    from papertrack.papers import enrich
+
+    return lambda papers: enrich(loader, papers)
 
 
 def run_search(
@@ -162,10 +176,14 @@ def show(
     *,
     highlight: tuple[str, ...] = (),
     explained_empty: bool = False,
+    details: Details | None = None,
 ) -> None:
-    """Filter, sort and print *loaded*; *highlight* adds words to mark beyond the terms."""
+    """Filter, sort and print *loaded*; *highlight* adds words to mark beyond the terms;
+    *details* completes the papers about to be shown."""
     try:
-        _show(loaded, options, highlight=highlight, explained_empty=explained_empty)
+        _show(
+            loaded, options, highlight=highlight, explained_empty=explained_empty, details=details
+        )
         sys.stdout.flush()
     except BrokenPipeError:
         # Raised as our own type: Typer turns a bare EPIPE into a plain exit 1.
@@ -173,9 +191,17 @@ def show(
 
 
 def _show(
-    loaded: Loaded, options: ListingOptions, *, highlight: tuple[str, ...], explained_empty: bool
+    loaded: Loaded,
+    options: ListingOptions,
+    *,
+    highlight: tuple[str, ...],
+    explained_empty: bool,
+    details: Details | None,
 ) -> None:
     matches = select(loaded, options)
+    if details is not None and matches:
+        completed = details([m.paper for m in matches])
+        matches = [Match(p, m.terms) for p, m in zip(completed, matches, strict=True)]
     out = sys.stdout
     isatty = out.isatty()
     fmt: Format = options.fmt.value if options.fmt else ("table" if isatty else "lines")

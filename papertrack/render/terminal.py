@@ -114,6 +114,8 @@ def paper_block(paper: Paper, *, pattern: re.Pattern[str] | None) -> Group:
         parts.append(summary)
     elif paper.abstract:
         parts.append(highlighted(paper.abstract, pattern))
+    if paper.arxiv_comment:
+        parts.append(Text(f"Comment: {paper.arxiv_comment}", style="dim"))
     if paper.github_repo:
         code = Text("Code: ")
         code.append(paper.github_repo, style="blue")
