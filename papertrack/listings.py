@@ -441,7 +441,7 @@ class Loader:
         return expected, self.arxiv_day(categories, expected)
 
 
-def _gather(
+def gather(
     loader: Loader,
     source: Source,
     hf_part: Callable[[], tuple[Loaded, str | None]],
@@ -476,7 +476,7 @@ def load_today(
     loader: Loader, *, source: Source, categories: Sequence[str]
 ) -> tuple[Loaded, list[str]]:
     """``today`` for one or both sources, joined; and the notes to print."""
-    return _gather(
+    return gather(
         loader,
         source,
         lambda: loader.latest(utc_today(loader.now)),
@@ -487,7 +487,7 @@ def load_today(
 def load_period(
     loader: Loader, period: Period, *, source: Source, categories: Sequence[str]
 ) -> Loaded:
-    loaded, _ = _gather(
+    loaded, _ = gather(
         loader,
         source,
         lambda: (loader.load(period), None),

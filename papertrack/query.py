@@ -7,9 +7,12 @@ import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from papertrack.models import Paper
+
+if TYPE_CHECKING:
+    from papertrack.querylang import Node
 
 SortKey = Literal["date", "upvotes", "stars", "title", "relevance"]
 REPLACEMENTS = frozenset({"replace", "replace-cross"})
@@ -28,6 +31,8 @@ class Filters:
     has_code: bool = False
     replacements: bool = False
     """Keep arXiv replacements (``replace``/``replace-cross``); new and cross always show."""
+    query: Node | None = None
+    """A parsed filter-language expression (papertrack.querylang)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,16 +49,23 @@ def term_pattern(term: str) -> re.Pattern[str]:
     return re.compile(r"\s+".join(re.escape(word) for word in words), re.IGNORECASE)
 
 
-def highlight_pattern(terms: Iterable[str]) -> re.Pattern[str] | None:
-    """One pattern finding every term, longest first so a phrase wins over its words.
+def highlight_pattern(terms: Iterable[str], regexes: Iterable[str] = ()) -> re.Pattern[str] | None:
+    """One pattern finding every term (longest first, so a phrase wins over its words) and
+    every extra regex source.
 
-    None for no terms: an empty alternation would match everywhere.
+    None for nothing to highlight: an empty alternation would match everywhere.
     """
     words = sorted({" ".join(t.split()) for t in terms if t.strip()}, key=len, reverse=True)
-    if not words:
+    alternatives = [
+        "(?i:" + r"\s+".join(re.escape(w) for w in word.split()) + ")" for word in words
+    ]
+    alternatives.extend(f"(?:{source})" for source in regexes)
+    if not alternatives:
         return None
-    alternatives = (r"\s+".join(re.escape(w) for w in word.split()) for word in words)
-    return re.compile("|".join(alternatives), re.IGNORECASE)
+    try:
+        return re.compile("|".join(alternatives))
+    except re.error:
+        return None
 
 
 def find_spans(text: str, pattern: re.Pattern[str] | None) -> list[tuple[int, int]]:
@@ -101,6 +113,11 @@ def filter_papers(papers: Iterable[Paper], filters: Filters) -> list[Match]:
         hit = tuple(term for term, p in term_patterns if p.search(text))
         if term_patterns and (not hit or (filters.match_all and len(hit) != len(terms))):
             continue
+        if filters.query is not None:
+            found: list[str] = []
+            if not filters.query.matches(paper, found):
+                continue
+            hit = (*hit, *dict.fromkeys(h for h in found if h not in hit))
         matches.append(Match(paper, hit))
     return matches
 

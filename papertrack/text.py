@@ -7,9 +7,11 @@ import re
 # Control characters (C0 except whitespace, DEL, C1), lone surrogates (json.loads lets
 # "\ud800" through and it would crash the encoder on write), zero-width and bidi
 # controls that can reorder what a terminal shows (the "trojan source" trick), and BOM.
-# ESC is among them, so an escape sequence in a title is left as harmless visible text.
+# ESC is among them, so an escape sequence in a title is left as harmless visible text;
+# U+FFFE and U+FFFF too, which XML (RSS, Atom, HTML mail) cannot carry.
 _UNSAFE = re.compile(
-    "[\x00-\x08\x0e-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff\ud800-\udfff]"
+    "[\x00-\x08\x0e-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff"
+    "\ud800-\udfff\ufffe\uffff]"
 )
 _SPACE = re.compile(r"\s+")
 

@@ -39,6 +39,8 @@ def isolated_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
     monkeypatch.setenv("PAPERTRACK_ARXIV_RSS_URL", "http://127.0.0.1:9")
     monkeypatch.setenv("PAPERTRACK_ARXIV_API_URL", "http://127.0.0.1:9/api/query")
     monkeypatch.setenv("PAPERTRACK_ARXIV_DELAY", "0")
+    monkeypatch.setenv("PAPERTRACK_CONFIG", str(tmp_path / "config" / "config.toml"))
+    monkeypatch.setenv("PAPERTRACK_STATE_DIR", str(tmp_path / "state"))
     return cache
 
 

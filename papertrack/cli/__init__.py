@@ -1,7 +1,8 @@
 """Command-line entry point: runs the Typer app and turns every failure into one line.
 
 Exit codes (README "Exit codes"): 0 success, 1 failure (network, server, cache),
-2 usage error, 130 interrupted, 141 output pipe closed early.
+2 usage error, 3 empty digest with --fail-if-empty, 70 internal error (a bug),
+130 interrupted, 141 output pipe closed early.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from typing import NoReturn
 from papertrack.errors import (
     EXIT_BROKEN_PIPE,
     EXIT_FAILURE,
+    EXIT_INTERNAL,
     EXIT_INTERRUPTED,
     EXIT_OK,
     OutputClosed,
@@ -65,6 +67,15 @@ def run(argv: Sequence[str] | None = None) -> int:
         # The reader (head, less) went away: stop quietly, as Unix tools do.
         _silence_stdout()
         return EXIT_BROKEN_PIPE
+    except Exception as exc:
+        # A bug, not bad input: say so in one line; the traceback is there when asked for.
+        if os.environ.get("PAPERTRACK_DEBUG"):
+            raise
+        error_line(
+            f"internal error: {type(exc).__name__}: {exc} (this is a bug; please report it "
+            "with the command you ran, or set PAPERTRACK_DEBUG=1 to see the traceback)"
+        )
+        return EXIT_INTERNAL
     if isinstance(result, int):
         return result
     return EXIT_OK

@@ -8,7 +8,14 @@ import typer
 
 from papertrack import __version__
 from papertrack.cli import options as opt
-from papertrack.cli.listing import ListingOptions, mode_of, run_list, run_search, run_today
+from papertrack.cli.listing import (
+    ListingOptions,
+    load_config,
+    mode_of,
+    run_list,
+    run_search,
+    run_today,
+)
 from papertrack.errors import UsageError
 
 app = typer.Typer(
@@ -47,6 +54,8 @@ def today(
     source: opt.Source = None,
     category: opt.Category = None,
     replacements: opt.Replacements = False,
+    query: opt.Query = None,
+    watch: opt.WatchOption = None,
     match_all: opt.MatchAll = False,
     exclude: opt.Exclude = None,
     author: opt.Author = None,
@@ -56,7 +65,7 @@ def today(
     limit: opt.Limit = None,
     fmt: opt.Format = None,
     long: opt.Long = False,
-    color: opt.Color = opt.ColorChoice.auto,
+    color: opt.Color = None,
     offline: opt.Offline = False,
     refresh: opt.Refresh = False,
 ) -> None:
@@ -74,6 +83,8 @@ def list_(
     source: opt.Source = None,
     category: opt.Category = None,
     replacements: opt.Replacements = False,
+    query: opt.Query = None,
+    watch: opt.WatchOption = None,
     date: Annotated[
         Optional[str],  # noqa: UP045
         typer.Option(
@@ -127,7 +138,7 @@ def list_(
     limit: opt.Limit = None,
     fmt: opt.Format = None,
     long: opt.Long = False,
-    color: opt.Color = opt.ColorChoice.auto,
+    color: opt.Color = None,
     offline: opt.Offline = False,
     refresh: opt.Refresh = False,
 ) -> None:
@@ -184,7 +195,7 @@ def search(
     ] = 50,
     fmt: opt.Format = None,
     long: opt.Long = False,
-    color: opt.Color = opt.ColorChoice.auto,
+    color: opt.Color = None,
     offline: opt.Offline = False,
     refresh: opt.Refresh = False,
 ) -> None:
@@ -224,14 +235,15 @@ def show(
             "--format", "-f", help="table (a readable page), json or md.", show_default=False
         ),
     ] = None,
-    color: opt.Color = opt.ColorChoice.auto,
+    color: opt.Color = None,
     offline: opt.Offline = False,
     refresh: opt.Refresh = False,
 ) -> None:
     """Everything about one paper: authors, dates, categories, abstract, AI summary, links."""
     from papertrack.cli.paper import run_show
 
-    run_show(paper, fmt=fmt, color=color, mode=mode_of(offline=offline, refresh=refresh))
+    chosen = color or opt.ColorChoice(load_config().get("color") or "auto")
+    run_show(paper, fmt=fmt, color=chosen, mode=mode_of(offline=offline, refresh=refresh))
 
 
 @app.command("open")
@@ -259,4 +271,217 @@ def open_(
         target=chosen[0] if chosen else "abs",
         print_only=print_only,
         mode=mode_of(offline=offline, refresh=False),
+    )
+
+
+config_app = typer.Typer(
+    help="Read and change config.toml (defaults, mail settings, watch profiles).",
+    no_args_is_help=True,
+)
+app.add_typer(config_app, name="config")
+watch_app = typer.Typer(
+    help="Watch profiles: saved filters for today --watch and digests.", no_args_is_help=True
+)
+app.add_typer(watch_app, name="watch")
+
+KeyArg = Annotated[
+    str, typer.Argument(metavar="KEY", help="A dotted key, e.g. mail.port or watch.ml.terms.")
+]
+
+
+@config_app.command("path")
+def config_path() -> None:
+    """Print where the config file is (PAPERTRACK_CONFIG overrides it)."""
+    from papertrack.cli import settings
+
+    settings.config_path()
+
+
+@config_app.command("show")
+def config_show() -> None:
+    """Print the settings, and the defaults in effect."""
+    from papertrack.cli import settings
+
+    settings.config_show()
+
+
+@config_app.command("get")
+def config_get(key: KeyArg) -> int:
+    """Print one setting (exit 1 when it is not set)."""
+    from papertrack.cli import settings
+
+    return settings.config_get(key)
+
+
+@config_app.command("set")
+def config_set(
+    key: KeyArg,
+    value: Annotated[str, typer.Argument(help="Lists as a comma list: cs.CL,cs.LG.")],
+) -> None:
+    """Set one setting, keeping every other key in the file."""
+    from papertrack.cli import settings
+
+    settings.config_set(key, value)
+
+
+@config_app.command("unset")
+def config_unset(key: KeyArg) -> None:
+    """Remove one setting."""
+    from papertrack.cli import settings
+
+    settings.config_unset(key)
+
+
+@config_app.command("edit")
+def config_edit() -> None:
+    """Edit the file in $VISUAL or $EDITOR; it is saved only if it is valid."""
+    from papertrack.cli import settings
+
+    settings.config_edit()
+
+
+@watch_app.command("add")
+def watch_add(
+    name: Annotated[str, typer.Argument(help="Letters, digits, - and _.")],
+    term: Annotated[
+        list[str] | None, typer.Option("--term", "-t", help="A term (repeatable).")
+    ] = None,
+    match_all: Annotated[bool, typer.Option("--all", help="Require every term.")] = False,
+    exclude: opt.Exclude = None,
+    author: opt.Author = None,
+    category: opt.Category = None,
+    source: opt.Source = None,
+    min_upvotes: opt.MinUpvotes = None,
+    has_code: opt.HasCode = False,
+    replacements: opt.Replacements = False,
+    query: opt.Query = None,
+    replace: Annotated[
+        bool, typer.Option("--replace", help="Overwrite a watch of that name.")
+    ] = False,
+) -> None:
+    """Save a watch profile, e.g. papertrack watch add llm --term 'language model' -c cs.CL"""
+    from papertrack.cli import settings
+
+    settings.watch_add(
+        name,
+        {
+            "terms": term or [],
+            "match_all": match_all,
+            "exclude": exclude or [],
+            "authors": author or [],
+            "categories": category or [],
+            "sources": source.value if source else None,
+            "min_upvotes": min_upvotes,
+            "has_code": has_code,
+            "replacements": replacements,
+            "query": query,
+        },
+        replace=replace,
+    )
+
+
+@watch_app.command("list")
+def watch_list() -> None:
+    """One line per watch profile: its name and what it matches."""
+    from papertrack.cli import settings
+
+    settings.watch_list()
+
+
+@watch_app.command("show")
+def watch_show(name: str) -> None:
+    """Print one watch profile as TOML."""
+    from papertrack.cli import settings
+
+    settings.watch_show(name)
+
+
+@watch_app.command("rm")
+def watch_rm(name: str) -> None:
+    """Delete a watch profile (its digest history stays in the state file)."""
+    from papertrack.cli import settings
+
+    settings.watch_rm(name)
+
+
+@app.command()
+def digest(
+    watch: opt.WatchOption = None,
+    since: Annotated[
+        str,
+        typer.Option(
+            "--since",
+            metavar="last|DATE|Nd",
+            help="Papers since this watch's last "
+            "digest (default), a date, or the last N days. Sent papers never repeat.",
+        ),
+    ] = "last",
+    fmt: Annotated[
+        Optional[str],  # noqa: UP045
+        typer.Option(
+            "--format",
+            "-f",
+            metavar="md|html|text|json|rss|atom",
+            help="Document format (default: digest.format, else md).",
+            show_default=False,
+        ),
+    ] = None,
+    output: Annotated[
+        Optional[str],  # noqa: UP045
+        typer.Option(
+            "--output",
+            "-o",
+            metavar="FILE",
+            help="Write here instead of stdout; {date} becomes the day, e.g. digests/{date}.md.",
+            show_default=False,
+        ),
+    ] = None,
+    most: Annotated[
+        Optional[int],  # noqa: UP045
+        typer.Option("--max", metavar="N", help="At most N papers per watch.", show_default=False),
+    ] = None,
+    updates: Annotated[
+        bool, typer.Option("--updates", help="Also send new versions of papers already sent.")
+    ] = False,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Show what would go out; record nothing.")
+    ] = False,
+    fail_if_empty: Annotated[
+        bool, typer.Option("--fail-if-empty", help="Exit 3 when there is nothing new.")
+    ] = False,
+    mail: Annotated[
+        bool, typer.Option("--mail", help="Send as email over SMTP ([mail] settings).")
+    ] = False,
+    sendmail: Annotated[
+        bool,
+        typer.Option(
+            "--sendmail", help="Send by piping to sendmail -t (or mail.sendmail_command)."
+        ),
+    ] = False,
+    offline: opt.Offline = False,
+    refresh: opt.Refresh = False,
+) -> int:
+    """For cron: papers your watch profiles match that were not sent before, sent once.
+
+    Nothing new: nothing is written, one line on stderr, exit 0 (3 with --fail-if-empty).
+    """
+    from papertrack.cli.digest import DigestOptions, run_digest
+    from papertrack.config import DIGEST_FORMATS
+
+    if fmt is not None and fmt not in DIGEST_FORMATS:
+        raise UsageError(f"invalid --format {fmt!r}: choose one of {', '.join(DIGEST_FORMATS)}")
+    return run_digest(
+        DigestOptions(
+            watches=tuple(watch or ()),
+            since=since,
+            fmt=fmt,
+            output=output,
+            most=most,
+            updates=updates,
+            dry_run=dry_run,
+            fail_if_empty=fail_if_empty,
+            mail=mail,
+            sendmail=sendmail,
+            mode=mode_of(offline=offline, refresh=refresh),
+        )
     )

@@ -1,12 +1,13 @@
-"""`today` and `list`: resolve the period, load it, filter, sort, hand to a renderer."""
+"""`today`, `list` and `search`: options and config resolved, listings loaded, filtered,
+sorted, and handed to a renderer, one section per watch profile."""
 
 from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Callable
-from dataclasses import dataclass
-from typing import Any
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
 from papertrack.cli.options import ColorChoice, FormatChoice, SortChoice, SourceChoice
 from papertrack.dates import resolve_period, utc_today
@@ -14,7 +15,10 @@ from papertrack.errors import OutputClosed, UsageError
 from papertrack.listings import Loaded, Loader, Mode, Source, load_period, load_today
 from papertrack.models import Paper
 from papertrack.query import Filters, Match, filter_papers, highlight_pattern, sort_matches
-from papertrack.render import Format, use_color
+from papertrack.render import Format, Section, use_color
+
+if TYPE_CHECKING:
+    from papertrack.config import Config, Watch
 
 Details = Callable[[list[Paper]], list[Paper]]
 
@@ -29,6 +33,32 @@ def _env_offline() -> bool:
     return os.environ.get("HF_HUB_OFFLINE", "").strip().upper() in {"1", "ON", "YES", "TRUE"}
 
 
+def load_config() -> Config:
+    from papertrack import config
+
+    return config.load(warn=note)
+
+
+def parse_query_option(text: str, *, where: str = "--query") -> Any:
+    """A filter-language expression, or a usage error pointing at the column."""
+    from papertrack.querylang import QuerySyntaxError, parse_query
+
+    try:
+        return parse_query(text)
+    except QuerySyntaxError as exc:
+        raise UsageError(f"invalid {where}: {exc}\n{exc.pointer()}") from None
+
+
+@dataclass(frozen=True, slots=True)
+class Plan:
+    """One section to produce: which listing to load and how to filter it."""
+
+    source: Source
+    categories: tuple[str, ...]
+    filters: tuple[Filters, ...]
+    watch: str | None = None
+
+
 @dataclass(frozen=True, slots=True)
 class ListingOptions:
     filters: Filters
@@ -40,6 +70,9 @@ class ListingOptions:
     mode: Mode
     source: Source = "hf"
     categories: tuple[str, ...] = ()
+    watches: tuple[Watch, ...] = ()
+    config_sources: str | None = field(default=None, compare=False)
+    config_categories: tuple[str, ...] = field(default=(), compare=False)
 
     @classmethod
     def build(
@@ -55,12 +88,14 @@ class ListingOptions:
         limit: int | None,
         fmt: FormatChoice | None,
         long: bool,
-        color: ColorChoice,
+        color: ColorChoice | None,
         offline: bool,
         refresh: bool,
         source: SourceChoice | None = None,
         category: list[str] | None = None,
         replacements: bool = False,
+        query: str | None = None,
+        watch: list[str] | None = None,
         needs_categories: bool = True,
         **_: Any,
     ) -> ListingOptions:
@@ -73,12 +108,21 @@ class ListingOptions:
                 f"--long is a terminal view and cannot be combined with --format {fmt.value}"
             )
         mode = mode_of(offline=offline, refresh=refresh)
-        categories = _categories(category)
-        chosen: Source = source.value if source else ("all" if categories else "hf")
-        if chosen != "hf" and not categories and needs_categories:
+        settings = load_config()
+        configured_categories = tuple(settings.get("categories") or ())
+        configured_sources: str | None = settings.get("sources")
+        categories = _categories(category) or configured_categories
+        chosen: Source = (
+            source.value if source else configured_sources or ("all" if categories else "hf")  # type: ignore[assignment]
+        )
+        watches = _watches(settings, watch or [])
+        if chosen != "hf" and not categories and needs_categories and not watches:
             raise UsageError(
-                f"--source {chosen} needs arXiv categories: add --category, e.g. -c cs.CL"
+                f"--source {chosen} needs arXiv categories: add --category, e.g. -c cs.CL, "
+                "or set them once: papertrack config set categories cs.CL"
             )
+        if fmt is None and settings.get("format") not in (None, "auto"):
+            fmt = FormatChoice(settings.get("format"))
         return cls(
             filters=Filters(
                 terms=tuple(terms or ()),
@@ -88,16 +132,73 @@ class ListingOptions:
                 min_upvotes=min_upvotes,
                 has_code=has_code,
                 replacements=replacements,
+                query=parse_query_option(query) if query else None,
             ),
             sort=sort,
             limit=limit,
             fmt=fmt,
             long=long,
-            color=color,
+            color=color or ColorChoice(settings.get("color") or "auto"),
             mode=mode,
             source=chosen,
             categories=categories,
+            watches=watches,
+            config_sources=configured_sources,
+            config_categories=configured_categories,
         )
+
+    @property
+    def has_filters(self) -> bool:
+        return self.filters != Filters(replacements=self.filters.replacements)
+
+    def plans(self) -> list[Plan]:
+        """A section for the command's own filters, or one per --watch profile."""
+        if not self.watches:
+            return [Plan(self.source, self.categories, (self.filters,))]
+        plans: list[Plan] = []
+        for watch in self.watches:
+            categories = watch.categories or self.categories
+            default: Source = "all" if categories else "hf"
+            source: Source = watch.sources or self.config_sources or default  # type: ignore[assignment]
+            if source != "hf" and not categories:
+                raise UsageError(f"watch {watch.name} reads arXiv but has no categories")
+            own = watch_filters(watch)
+            extra = (self.filters,) if self.has_filters else ()
+            plans.append(Plan(source, categories, (own, *extra), watch.name))
+        return plans
+
+
+def watch_filters(watch: Watch) -> Filters:
+    query = (
+        parse_query_option(watch.query, where=f"query of watch {watch.name}")
+        if watch.query
+        else None
+    )
+    return Filters(
+        terms=watch.terms,
+        match_all=watch.match_all,
+        exclude=watch.exclude,
+        authors=watch.authors,
+        min_upvotes=watch.min_upvotes,
+        has_code=watch.has_code,
+        replacements=watch.replacements,
+        query=query,
+    )
+
+
+def _watches(settings: Config, names: list[str]) -> tuple[Watch, ...]:
+    if not names:
+        return ()
+    defined = settings.watches
+    chosen: list[Watch] = []
+    for name in dict.fromkeys(names):
+        if name not in defined:
+            known = ", ".join(sorted(defined)) or "none yet"
+            raise UsageError(
+                f"no watch profile named {name!r} (defined: {known}; see papertrack watch add)"
+            )
+        chosen.append(defined[name])
+    return tuple(chosen)
 
 
 def mode_of(*, offline: bool, refresh: bool) -> Mode:
@@ -116,27 +217,30 @@ def _categories(values: list[str] | None) -> tuple[str, ...]:
 
 def run_today(options: ListingOptions) -> None:
     with Loader(mode=options.mode, warn=note) as loader:
-        loaded, notes = load_today(loader, source=options.source, categories=options.categories)
+        notes: list[str] = []
+
+        def load(source: Source, categories: tuple[str, ...]) -> Loaded:
+            loaded, said = load_today(loader, source=source, categories=categories)
+            notes.extend(n for n in said if n not in notes)
+            return loaded
+
+        sections = build_sections(options, load, details_for(loader, options))
         for message in notes:
             note(message)
-        show(loaded, options, explained_empty=bool(notes), details=details_for(loader, options))
+        emit(sections, options, explained_empty=bool(notes))
 
 
 def run_list(options: ListingOptions, period_options: dict[str, str | None]) -> None:
     period = resolve_period(**period_options, today=utc_today())
     with Loader(mode=options.mode, warn=note) as loader:
-        loaded = load_period(loader, period, source=options.source, categories=options.categories)
-        show(loaded, options, details=details_for(loader, options))
-
-
-def details_for(loader: Loader, options: ListingOptions) -> Details | None:
-    """The --long view shows arXiv comments and primary categories, which the feeds lack:
-    look the shown papers up (batched, cached) only then."""
-    if not options.long or options.source == "hf":
-        return None
-    from papertrack.papers import enrich
-
-    return lambda papers: enrich(loader, papers)
+        sections = build_sections(
+            options,
+            lambda source, categories: load_period(
+                loader, period, source=source, categories=categories
+            ),
+            details_for(loader, options),
+        )
+        emit(sections, options)
 
 
 def run_search(
@@ -154,89 +258,103 @@ def run_search(
     if limit < 1:
         raise UsageError(f"--limit must be at least 1 (got {limit})")
     with Loader(mode=options.mode, warn=note) as loader:
-        loaded = search(
-            loader,
-            query,
-            source=options.source,
-            since=first,
-            until=last,
-            limit=limit,
-        )
-    show(loaded, options, highlight=query_words(query))
+        loaded = search(loader, query, source=options.source, since=first, until=last, limit=limit)
+    emit(build_sections(options, lambda *_: loaded, None, highlight=query_words(query)), options)
 
 
-def select(loaded: Loaded, options: ListingOptions) -> list[Match]:
-    matches = sort_matches(filter_papers(loaded.papers, options.filters), options.sort.value)
-    return matches[: options.limit] if options.limit is not None else matches
+def details_for(loader: Loader, options: ListingOptions) -> Details | None:
+    """The --long view shows arXiv comments and primary categories, which the feeds lack:
+    look the shown papers up (batched, cached) only then."""
+    if not options.long or all(plan.source == "hf" for plan in options.plans()):
+        return None
+    from papertrack.papers import enrich
+
+    return lambda papers: enrich(loader, papers)
 
 
-def show(
-    loaded: Loaded,
+def apply_filters(papers: Sequence[Paper], chain: Sequence[Filters]) -> list[Match]:
+    """Papers passing every filter set in turn; matched terms add up."""
+    terms: dict[str, tuple[str, ...]] = {}
+    current = list(papers)
+    for filters in chain:
+        matches = filter_papers(current, filters)
+        for match in matches:
+            terms[match.paper.id] = (*terms.get(match.paper.id, ()), *match.terms)
+        current = [m.paper for m in matches]
+    return [Match(p, tuple(dict.fromkeys(terms.get(p.id, ())))) for p in current]
+
+
+def section_pattern(chain: Sequence[Filters], extra: Sequence[str] = ()) -> Any:
+    from papertrack.querylang import highlight_sources
+
+    words = [*extra, *(t for f in chain for t in f.terms)]
+    regexes = [r for f in chain if f.query is not None for r in highlight_sources(f.query)]
+    return highlight_pattern(words, regexes)
+
+
+def build_sections(
     options: ListingOptions,
+    load: Callable[[Source, tuple[str, ...]], Loaded],
+    details: Details | None,
     *,
-    highlight: tuple[str, ...] = (),
-    explained_empty: bool = False,
-    details: Details | None = None,
+    highlight: Sequence[str] = (),
+) -> list[Section]:
+    loads: dict[tuple[Source, tuple[str, ...]], Loaded] = {}
+    sections: list[Section] = []
+    for plan in options.plans():
+        key = (plan.source, plan.categories)
+        if key not in loads:
+            loads[key] = load(plan.source, plan.categories)
+        loaded = loads[key]
+        matches = sort_matches(apply_filters(loaded.papers, plan.filters), options.sort.value)
+        if options.limit is not None:
+            matches = matches[: options.limit]
+        if details is not None and matches:
+            completed = details([m.paper for m in matches])
+            matches = [Match(p, m.terms) for p, m in zip(completed, matches, strict=True)]
+        pattern = section_pattern(plan.filters, highlight)
+        sections.append(Section(loaded.label, matches, len(loaded.papers), pattern, plan.watch))
+    return sections
+
+
+def emit(
+    sections: list[Section], options: ListingOptions, *, explained_empty: bool = False
 ) -> None:
-    """Filter, sort and print *loaded*; *highlight* adds words to mark beyond the terms;
-    *details* completes the papers about to be shown."""
     try:
-        _show(
-            loaded, options, highlight=highlight, explained_empty=explained_empty, details=details
-        )
+        _emit(sections, options, explained_empty=explained_empty)
         sys.stdout.flush()
     except BrokenPipeError:
         # Raised as our own type: Typer turns a bare EPIPE into a plain exit 1.
         raise OutputClosed from None
 
 
-def _show(
-    loaded: Loaded,
-    options: ListingOptions,
-    *,
-    highlight: tuple[str, ...],
-    explained_empty: bool,
-    details: Details | None,
-) -> None:
-    matches = select(loaded, options)
-    if details is not None and matches:
-        completed = details([m.paper for m in matches])
-        matches = [Match(p, m.terms) for p, m in zip(completed, matches, strict=True)]
+def _emit(sections: list[Section], options: ListingOptions, *, explained_empty: bool) -> None:
     out = sys.stdout
     isatty = out.isatty()
     fmt: Format = options.fmt.value if options.fmt else ("table" if isatty else "lines")
     color = use_color(options.color.value, isatty=isatty)
-    pattern = highlight_pattern((*options.filters.terms, *highlight))
-    if not matches and loaded.papers:
-        note(f"No papers match the filters (of {len(loaded.papers)} in {loaded.label}).")
-    elif not loaded.papers and not explained_empty:
-        note(f"No papers in {loaded.label}.")
+    for section in sections:
+        prefix = f"watch {section.watch}: " if section.watch else ""
+        if not section.matches and section.total:
+            note(f"{prefix}No papers match the filters (of {section.total} in {section.label}).")
+        elif not section.total and not explained_empty:
+            note(f"{prefix}No papers in {section.label}.")
     if options.long or fmt == "table":
-        if not matches:
-            return
-        from papertrack.render import terminal
+        shown = [s for s in sections if s.matches]
+        if shown:
+            from papertrack.render import terminal
 
-        count = f"{len(matches)} paper{'s' if len(matches) != 1 else ''}"
-        shown = f" of {len(loaded.papers)}" if len(matches) != len(loaded.papers) else ""
-        terminal.render(
-            out,
-            matches,
-            pattern=pattern,
-            color=color,
-            terminal=isatty or color,
-            title=f"{loaded.label} · {count}{shown}",
-            long=options.long,
-        )
+            terminal.render(out, shown, color=color, terminal=isatty or color, long=options.long)
         return
     from papertrack.render import formats
 
     if fmt == "lines":
-        formats.write_lines(out, matches, pattern=pattern, color=color)
+        formats.write_lines(out, sections, color=color)
     elif fmt == "json":
-        formats.write_json(out, matches)
+        formats.write_json(out, sections)
     elif fmt == "jsonl":
-        formats.write_jsonl(out, matches)
+        formats.write_jsonl(out, sections)
     elif fmt == "csv":
-        formats.write_csv(out, matches)
+        formats.write_csv(out, sections)
     else:
-        formats.write_md(out, matches, pattern=pattern)
+        formats.write_md(out, sections)

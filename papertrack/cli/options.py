@@ -134,7 +134,7 @@ Long = Annotated[
     ),
 ]
 Color = Annotated[
-    ColorChoice,
+    Optional[ColorChoice],  # noqa: UP045
     typer.Option(
         "--color",
         help="Colour and highlighting. auto honours NO_COLOR and FORCE_COLOR.",
@@ -183,5 +183,28 @@ Replacements = Annotated[
         help="Also show arXiv replacements (new versions); "
         "new submissions and cross-lists always show.",
         rich_help_panel=FILTERS,
+    ),
+]
+Query = Annotated[
+    Optional[str],  # noqa: UP045
+    typer.Option(
+        "--query",
+        "-q",
+        metavar="EXPR",
+        help='Filter language: AND/OR/NOT, (…), "phrases", /regex/i, title: abstract: '
+        "author: cat: type: upvotes:>=N stars:>=N has:code (see README).",
+        rich_help_panel=FILTERS,
+        show_default=False,
+    ),
+]
+WatchOption = Annotated[
+    Optional[list[str]],  # noqa: UP045
+    typer.Option(
+        "--watch",
+        "-W",
+        metavar="NAME",
+        help="Apply a watch profile from the config (repeatable: a section each).",
+        rich_help_panel=FILTERS,
+        show_default=False,
     ),
 ]

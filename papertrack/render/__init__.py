@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import os
+import re
+from dataclasses import dataclass
 from typing import Literal
+
+from papertrack.query import Match
 
 Format = Literal["table", "lines", "json", "jsonl", "md", "csv"]
 FORMATS: tuple[Format, ...] = ("table", "lines", "json", "jsonl", "md", "csv")
@@ -23,3 +27,23 @@ def use_color(choice: ColorChoice, *, isatty: bool) -> bool:
     if os.environ.get("TERM") == "dumb":
         return False
     return isatty
+
+
+@dataclass(frozen=True, slots=True)
+class Section:
+    """One block of output: a listing, or what one watch profile picked from it."""
+
+    label: str
+    matches: list[Match]
+    total: int
+    """Papers in the listing before filtering."""
+    pattern: re.Pattern[str] | None = None
+    """What to highlight in this section."""
+    watch: str | None = None
+
+    @property
+    def title(self) -> str:
+        count = f"{len(self.matches)} paper{'s' if len(self.matches) != 1 else ''}"
+        shown = f" of {self.total}" if len(self.matches) != self.total else ""
+        prefix = f"watch {self.watch} · " if self.watch else ""
+        return f"{prefix}{self.label} · {count}{shown}"

@@ -14,8 +14,20 @@ from typing import Any, TextIO
 
 from papertrack.models import Paper
 from papertrack.query import Match, find_spans
+from papertrack.render import Section
 
 LINE_FIELDS = ("id", "date", "source", "type", "upvotes", "stars", "title")
+WATCH_LINE_FIELDS = (
+    "id",
+    "date",
+    "source",
+    "type",
+    "upvotes",
+    "stars",
+    "watch",
+    "matched",
+    "title",
+)
 CSV_FIELDS = (
     "id",
     "date",
@@ -63,69 +75,80 @@ def origin(paper: Paper) -> str:
     return arxiv
 
 
-def match_dict(match: Match) -> dict[str, Any]:
+def match_dict(match: Match, watch: str | None = None) -> dict[str, Any]:
     data = match.paper.to_dict()
     data["matched_terms"] = list(match.terms)
+    if watch is not None:
+        data["watch"] = watch
     return data
 
 
-def write_lines(
-    out: TextIO,
-    matches: Sequence[Match],
-    *,
-    pattern: re.Pattern[str] | None = None,
-    color: bool = False,
-) -> None:
-    """One paper per line (LINE_FIELDS), tab-separated, never wrapped; the title last."""
-    for match in matches:
-        paper = match.paper
-        title = (
-            _highlight(paper.title, pattern, _HIGHLIGHT_ON, _HIGHLIGHT_OFF)
-            if color
-            else paper.title
-        )
-        day = paper.date.isoformat() if paper.date else ""
-        out.write(
-            f"{paper.id}\t{day}\t{paper.source_label}\t{paper.announce_type or ''}\t"
-            f"{_num(paper.upvotes)}\t{_num(paper.github_stars)}\t{title}\n"
-        )
+def _watched(sections: Sequence[Section]) -> bool:
+    return any(section.watch for section in sections)
 
 
-def write_json(out: TextIO, matches: Sequence[Match]) -> None:
-    json.dump([match_dict(m) for m in matches], out, ensure_ascii=False, indent=2)
+def write_lines(out: TextIO, sections: Sequence[Section], *, color: bool = False) -> None:
+    """One paper per line (LINE_FIELDS, or WATCH_LINE_FIELDS with watch profiles),
+    tab-separated, never wrapped; the title last."""
+    watched = _watched(sections)
+    for section in sections:
+        for match in section.matches:
+            paper = match.paper
+            title = paper.title
+            if color:
+                title = _highlight(title, section.pattern, _HIGHLIGHT_ON, _HIGHLIGHT_OFF)
+            day = paper.date.isoformat() if paper.date else ""
+            profile = f"{section.watch or ''}\t{', '.join(match.terms)}\t" if watched else ""
+            out.write(
+                f"{paper.id}\t{day}\t{paper.source_label}\t{paper.announce_type or ''}\t"
+                f"{_num(paper.upvotes)}\t{_num(paper.github_stars)}\t{profile}{title}\n"
+            )
+
+
+def _records(sections: Sequence[Section]) -> list[dict[str, Any]]:
+    return [match_dict(m, s.watch) for s in sections for m in s.matches]
+
+
+def write_json(out: TextIO, sections: Sequence[Section]) -> None:
+    json.dump(_records(sections), out, ensure_ascii=False, indent=2)
     out.write("\n")
 
 
-def write_jsonl(out: TextIO, matches: Sequence[Match]) -> None:
-    for match in matches:
-        out.write(json.dumps(match_dict(match), ensure_ascii=False))
+def write_jsonl(out: TextIO, sections: Sequence[Section]) -> None:
+    for record in _records(sections):
+        out.write(json.dumps(record, ensure_ascii=False))
         out.write("\n")
 
 
-def write_csv(out: TextIO, matches: Sequence[Match]) -> None:
+def write_csv(out: TextIO, sections: Sequence[Section]) -> None:
+    watched = _watched(sections)
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(CSV_FIELDS)
-    for match in matches:
-        paper = match.paper
-        writer.writerow(
-            [
-                paper.id,
-                paper.date.isoformat() if paper.date else "",
-                paper.source_label,
-                paper.announce_type or "",
-                " ".join(paper.categories),
-                _num(paper.upvotes),
-                _num(paper.github_stars),
-                _num(paper.comments),
-                paper.title,
-                "; ".join(paper.authors),
-                paper.github_repo or "",
-                paper.project_page or "",
-                paper.hf_url,
-                paper.arxiv_url,
-                "; ".join(match.terms),
-            ]
-        )
+    writer.writerow([*CSV_FIELDS, "watch"] if watched else CSV_FIELDS)
+    for section in sections:
+        for match in section.matches:
+            row = _csv_row(match)
+            writer.writerow([*row, section.watch or ""] if watched else row)
+
+
+def _csv_row(match: Match) -> list[str]:
+    paper = match.paper
+    return [
+        paper.id,
+        paper.date.isoformat() if paper.date else "",
+        paper.source_label,
+        paper.announce_type or "",
+        " ".join(paper.categories),
+        _num(paper.upvotes),
+        _num(paper.github_stars),
+        _num(paper.comments),
+        paper.title,
+        "; ".join(paper.authors),
+        paper.github_repo or "",
+        paper.project_page or "",
+        paper.hf_url,
+        paper.arxiv_url,
+        "; ".join(match.terms),
+    ]
 
 
 def md_escape(text: str) -> str:
@@ -146,20 +169,23 @@ def md_highlight(text: str, pattern: re.Pattern[str] | None) -> str:
     return "".join(out)
 
 
-def write_md(
-    out: TextIO, matches: Sequence[Match], *, pattern: re.Pattern[str] | None = None
-) -> None:
-    """A GitHub-flavoured Markdown table; matched terms in bold."""
-    out.write("| ID | Date | From | ▲ | ★ | Title | Code |\n")
-    out.write("|---|---|---|--:|--:|---|---|\n")
-    for match in matches:
-        paper = match.paper
-        code = f"[code](<{paper.github_repo}>)" if paper.github_repo else ""
-        day = paper.date.isoformat() if paper.date else ""
-        out.write(
-            f"| [{paper.id}](<{paper.hf_url}>) | {day} | {origin(paper)} | {_num(paper.upvotes)} | "
-            f"{_num(paper.github_stars)} | {md_highlight(paper.title, pattern)} | {code} |\n"
-        )
+def write_md(out: TextIO, sections: Sequence[Section]) -> None:
+    """GitHub-flavoured Markdown tables (a heading per watch profile); matched terms bold."""
+    watched = _watched(sections)
+    for number, section in enumerate(sections):
+        if watched:
+            out.write(f"{'' if number == 0 else chr(10)}## {md_escape(section.title)}\n\n")
+        out.write("| ID | Date | From | ▲ | ★ | Title | Code |\n")
+        out.write("|---|---|---|--:|--:|---|---|\n")
+        for match in section.matches:
+            paper = match.paper
+            code = f"[code](<{paper.github_repo}>)" if paper.github_repo else ""
+            day = paper.date.isoformat() if paper.date else ""
+            out.write(
+                f"| [{paper.id}](<{paper.hf_url}>) | {day} | {origin(paper)} | "
+                f"{_num(paper.upvotes)} | {_num(paper.github_stars)} | "
+                f"{md_highlight(paper.title, section.pattern)} | {code} |\n"
+            )
 
 
 def paper_links(paper: Paper) -> list[tuple[str, str, str]]:

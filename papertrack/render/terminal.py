@@ -17,6 +17,7 @@ from rich.text import Text
 
 from papertrack.models import Paper
 from papertrack.query import Match, find_spans
+from papertrack.render import Section
 from papertrack.render.formats import origin
 
 HIGHLIGHT = "bold black on yellow"
@@ -47,7 +48,11 @@ def _num(value: int | None) -> str:
 
 
 def paper_table(
-    matches: Sequence[Match], *, pattern: re.Pattern[str] | None, title: str | None = None
+    matches: Sequence[Match],
+    *,
+    pattern: re.Pattern[str] | None,
+    title: str | None = None,
+    matched: bool = False,
 ) -> Table:
     days = {m.paper.date for m in matches}
     mixed = any(m.paper.sources != ("hf",) for m in matches)
@@ -70,6 +75,8 @@ def paper_table(
         table.add_column("★", justify="right", no_wrap=True)
     if mixed:
         table.add_column("From", no_wrap=True, style="magenta")
+    if matched:
+        table.add_column("Matched", style="yellow")
     if len(days) > 1:
         table.add_column("Date", no_wrap=True, style="dim")
     for match in matches:
@@ -82,6 +89,8 @@ def paper_table(
             row.append(_num(paper.github_stars) if paper.github_repo else "")
         if mixed:
             row.append(origin(paper))
+        if matched:
+            row.append(", ".join(match.terms))
         if len(days) > 1:
             row.append(paper.date.isoformat() if paper.date else "")
         table.add_row(*row)
@@ -132,23 +141,31 @@ def paper_block(paper: Paper, *, pattern: re.Pattern[str] | None) -> Group:
 
 def render(
     out: TextIO,
-    matches: Sequence[Match],
+    sections: Sequence[Section],
     *,
-    pattern: re.Pattern[str] | None,
     color: bool,
     terminal: bool,
-    title: str,
     long: bool = False,
 ) -> None:
-    """Draw the table, or with *long* one block per paper, under *title*."""
+    """Draw a table per section, or with *long* one block per paper, under its title."""
     console = make_console(out, color=color, terminal=terminal)
-    if not long:
-        console.print(paper_table(matches, pattern=pattern, title=title))
-        return
-    console.print(Text(title, style="bold"))
-    for match in matches:
-        console.print()
-        console.print(paper_block(match.paper, pattern=pattern))
+    for number, section in enumerate(sections):
+        if number:
+            console.print()
+        if not long:
+            console.print(
+                paper_table(
+                    section.matches,
+                    pattern=section.pattern,
+                    title=section.title,
+                    matched=section.watch is not None,
+                )
+            )
+            continue
+        console.print(Text(section.title, style="bold"))
+        for match in section.matches:
+            console.print()
+            console.print(paper_block(match.paper, pattern=section.pattern))
 
 
 def _line(label: str, value: str, style: str = "") -> Text:

@@ -31,7 +31,7 @@ TTL_CURRENT_EMPTY = timedelta(minutes=10)
 TTL_RECENT = timedelta(hours=12)
 """Days 2–14 back only gain upvotes and late AI summaries."""
 
-_SAFE_PART = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
+_SAFE_PART = re.compile(r"[A-Za-z0-9][A-Za-z0-9._+-]{0,199}")
 
 
 class CorruptCacheError(PapertrackError):

@@ -1,0 +1,379 @@
+"""config.toml: defaults, mail settings and watch profiles.
+
+Read with tomllib (tomli before Python 3.11), written with tomli-w, atomically and under a
+lock, keeping every key a command did not touch (comments are not kept: tomli-w cannot).
+The file is created user-only (0600) because it may name a mail account; passwords never
+live in it.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import timedelta
+from pathlib import Path
+from typing import Any, Literal
+
+from papertrack.errors import UsageError
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - exercised on Python 3.10 only
+    import tomli as tomllib  # type: ignore[import-not-found, no-redef, unused-ignore]
+
+Kind = Literal["str", "int", "bool", "list", "choice", "duration", "categories", "sources", "query"]
+SOURCES = ("hf", "arxiv", "all")
+FORMATS = ("auto", "table", "lines", "json", "jsonl", "md", "csv")
+DIGEST_FORMATS = ("md", "html", "text", "json", "rss", "atom")
+SECURITY = ("starttls", "ssl", "none")
+PASSWORD_ENV = "PAPERTRACK_SMTP_PASSWORD"
+_WATCH_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,39}")
+_DURATION = re.compile(r"(\d+)\s*([smhd])")
+
+
+@dataclass(frozen=True, slots=True)
+class Key:
+    name: str
+    kind: Kind
+    help: str
+    choices: tuple[str, ...] = ()
+    default: Any = None
+
+
+KEYS: tuple[Key, ...] = (
+    Key("sources", "sources", "default --source: hf, arxiv or all", SOURCES),
+    Key("categories", "categories", "default arXiv categories", default=[]),
+    Key("format", "choice", "default --format (auto: by terminal)", FORMATS, "auto"),
+    Key("color", "choice", "default --color", ("auto", "always", "never"), "auto"),
+    Key("cache.ttl_current", "duration", "reuse today's listings for", default="1h"),
+    Key("cache.ttl_recent", "duration", "reuse listings up to 14 days old for", default="12h"),
+    Key("digest.format", "choice", "default digest --format", DIGEST_FORMATS, "md"),
+    Key("digest.max", "int", "default digest --max papers per watch", default=50),
+    Key("digest.output", "str", "default digest --output file ({date} becomes the day)"),
+    Key("mail.host", "str", "SMTP server"),
+    Key("mail.port", "int", "SMTP port (587 for starttls, 465 for ssl)"),
+    Key("mail.from", "str", "sender address"),
+    Key("mail.to", "list", "recipient addresses"),
+    Key("mail.username", "str", f"SMTP login (password from ${PASSWORD_ENV} or password_command)"),
+    Key("mail.security", "choice", "starttls, ssl or none", SECURITY, "starttls"),
+    Key("mail.password_command", "str", "a command printing the SMTP password"),
+    Key("mail.sendmail_command", "str", "command for --sendmail (default: sendmail -t)"),
+    Key("mail.subject", "str", "subject prefix", default="papertrack"),
+)
+WATCH_KEYS: tuple[Key, ...] = (
+    Key("terms", "list", "match any of these (or all with match_all)"),
+    Key("match_all", "bool", "require every term", default=False),
+    Key("exclude", "list", "drop papers mentioning these"),
+    Key("authors", "list", "an author's name contains one of these"),
+    Key("categories", "categories", "arXiv categories to read"),
+    Key("sources", "sources", "hf, arxiv or all", SOURCES),
+    Key("min_upvotes", "int", "at least this many upvotes"),
+    Key("has_code", "bool", "a GitHub repository is linked", default=False),
+    Key("replacements", "bool", "include arXiv replacements", default=False),
+    Key("query", "query", "a filter-language expression (see README)"),
+)
+_BY_NAME = {key.name: key for key in KEYS}
+_WATCH_BY_NAME = {key.name: key for key in WATCH_KEYS}
+
+
+def config_path() -> Path:
+    override = os.environ.get("PAPERTRACK_CONFIG", "").strip()
+    if override:
+        return Path(override).expanduser()
+    from platformdirs import user_config_dir
+
+    return Path(user_config_dir("papertrack", appauthor=False)) / "config.toml"
+
+
+def valid_keys() -> str:
+    return ", ".join([*(k.name for k in KEYS), *(f"watch.NAME.{k.name}" for k in WATCH_KEYS)])
+
+
+def find_key(name: str) -> tuple[Key, tuple[str, ...]]:
+    """The schema entry of a dotted key and its path in the document."""
+    parts = tuple(name.split("."))
+    if parts[0] == "mail" and parts[1:] == ("password",):
+        raise UsageError(
+            f"mail.password cannot be stored in the config; set ${PASSWORD_ENV} or "
+            "mail.password_command"
+        )
+    if len(parts) == 3 and parts[0] == "watch" and parts[2] in _WATCH_BY_NAME:
+        check_watch_name(parts[1])
+        return _WATCH_BY_NAME[parts[2]], parts
+    key = _BY_NAME.get(name)
+    if key is None:
+        raise UsageError(f"unknown config key {name!r}; valid keys: {valid_keys()}")
+    return key, parts
+
+
+def check_watch_name(name: str) -> str:
+    if not _WATCH_NAME.fullmatch(name):
+        raise UsageError(
+            f"invalid watch name {name!r}: use letters, digits, '-' and '_' (at most 40)"
+        )
+    return name
+
+
+def parse_duration(text: str) -> timedelta:
+    match = _DURATION.fullmatch(text.strip())
+    if match is None:
+        raise ValueError(f"{text!r} is not a duration like 30m, 1h, 12h or 2d")
+    unit = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days"}[match.group(2)]
+    return timedelta(**{unit: int(match.group(1))})
+
+
+def coerce(key: Key, value: Any, *, from_text: bool = False) -> Any:
+    """*value* checked (and, from the command line, converted) for *key*; ValueError says why."""
+    if key.kind in ("list", "categories"):
+        if from_text and isinstance(value, str):
+            value = [part.strip() for part in re.split(r"[,\s]+", value) if part.strip()]
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise ValueError("must be a list of strings")
+        if key.kind == "categories":
+            from papertrack.taxonomy import parse_categories
+
+            return list(parse_categories(value))
+        return value
+    if key.kind == "sources":
+        if from_text and isinstance(value, str) and "," in value:
+            value = [part.strip() for part in value.split(",")]
+        if isinstance(value, list) and all(isinstance(v, str) for v in value):
+            chosen = set(value)
+            if chosen <= {"hf", "arxiv", "all"} and chosen:
+                return "all" if len(chosen) > 1 or "all" in chosen else value[0]
+        if isinstance(value, str) and value in SOURCES:
+            return value
+        raise ValueError(f"must be one of {', '.join(SOURCES)}")
+    if key.kind == "int":
+        if from_text and isinstance(value, str) and re.fullmatch(r"-?\d+", value.strip()):
+            value = int(value)
+        if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+            raise ValueError("must be a whole number, 0 or more")
+        return value
+    if key.kind == "bool":
+        if (
+            from_text
+            and isinstance(value, str)
+            and value.lower() in ("true", "false", "yes", "no", "1", "0")
+        ):
+            value = value.lower() in ("true", "yes", "1")
+        if not isinstance(value, bool):
+            raise ValueError("must be true or false")
+        return value
+    if not isinstance(value, str):
+        raise ValueError("must be a string")
+    if key.kind == "choice" and value not in key.choices:
+        raise ValueError(f"must be one of {', '.join(key.choices)}")
+    if key.kind == "duration":
+        parse_duration(value)
+    if key.kind == "query":
+        from papertrack.querylang import parse_query
+
+        parse_query(value)  # raises QuerySyntaxError, a ValueError
+    return value
+
+
+@dataclass(frozen=True, slots=True)
+class Watch:
+    name: str
+    terms: tuple[str, ...] = ()
+    match_all: bool = False
+    exclude: tuple[str, ...] = ()
+    authors: tuple[str, ...] = ()
+    categories: tuple[str, ...] = ()
+    sources: str | None = None
+    min_upvotes: int | None = None
+    has_code: bool = False
+    replacements: bool = False
+    query: str | None = None
+
+    def to_table(self) -> dict[str, Any]:
+        table: dict[str, Any] = {}
+        for key in WATCH_KEYS:
+            value = getattr(self, key.name)
+            if value in (None, (), False):
+                continue
+            table[key.name] = list(value) if isinstance(value, tuple) else value
+        return table
+
+
+@dataclass(frozen=True, slots=True)
+class Config:
+    path: Path
+    document: dict[str, Any] = field(default_factory=dict)
+    """The file as read, unknown keys included (they survive every write)."""
+
+    def get(self, name: str) -> Any:
+        key, parts = find_key(name)
+        value: Any = self.document
+        for part in parts:
+            if not isinstance(value, dict) or part not in value:
+                return key.default
+            value = value[part]
+        return value
+
+    @property
+    def watches(self) -> dict[str, Watch]:
+        tables = self.document.get("watch", {})
+        return {name: watch_from_table(name, table) for name, table in tables.items()}
+
+    def duration(self, name: str) -> timedelta:
+        return parse_duration(self.get(name))
+
+
+def watch_from_table(name: str, table: dict[str, Any]) -> Watch:
+    def strings(key: str) -> tuple[str, ...]:
+        value = table.get(key)
+        return tuple(v for v in value if isinstance(v, str)) if isinstance(value, list) else ()
+
+    sources = table.get("sources")
+    min_upvotes = table.get("min_upvotes")
+    query = table.get("query")
+    return Watch(
+        name=name,
+        terms=strings("terms"),
+        match_all=table.get("match_all") is True,
+        exclude=strings("exclude"),
+        authors=strings("authors"),
+        categories=strings("categories"),
+        sources=coerce(_WATCH_BY_NAME["sources"], sources) if sources is not None else None,
+        min_upvotes=min_upvotes if isinstance(min_upvotes, int) else None,
+        has_code=table.get("has_code") is True,
+        replacements=table.get("replacements") is True,
+        query=query if isinstance(query, str) else None,
+    )
+
+
+def _line_of(text: str, parts: tuple[str, ...]) -> int | None:
+    """Best-effort line of a key, for messages about values (tomllib reports only syntax)."""
+    table = ".".join(parts[:-1])
+    in_table = not table
+    for number, line in enumerate(text.splitlines(), 1):
+        stripped = line.strip()
+        if stripped.startswith("["):
+            in_table = stripped.strip("[] ") == table
+        elif in_table and re.match(rf"{re.escape(parts[-1])}\s*=", stripped):
+            return number
+    return None
+
+
+def _validate(path: Path, text: str, document: dict[str, Any]) -> list[str]:
+    """Check every known key; return warnings for unknown ones. Bad values are UsageErrors."""
+    warnings: list[str] = []
+
+    def fail(parts: tuple[str, ...], problem: str) -> UsageError:
+        line = _line_of(text, parts)
+        where = f"{path}, line {line}" if line else str(path)
+        return UsageError(f"{where}: {'.'.join(parts)} {problem}")
+
+    def walk(table: dict[str, Any], prefix: tuple[str, ...]) -> None:
+        for name, value in table.items():
+            parts = (*prefix, name)
+            if parts == ("watch",):
+                if not isinstance(value, dict):
+                    raise fail(parts, "must be a table of [watch.NAME] tables")
+                for watch, profile in value.items():
+                    if not _WATCH_NAME.fullmatch(watch) or not isinstance(profile, dict):
+                        raise fail((*parts, watch), "is not a valid watch profile")
+                    for field_name, field_value in profile.items():
+                        key = _WATCH_BY_NAME.get(field_name)
+                        if key is None:
+                            warnings.append(f"{path}: unknown key watch.{watch}.{field_name}")
+                            continue
+                        try:
+                            coerce(key, field_value)
+                        except (ValueError, UsageError) as exc:
+                            raise fail((*parts, watch, field_name), str(exc)) from None
+                continue
+            dotted = ".".join(parts)
+            if dotted == "mail.password":
+                raise fail(parts, f"is not allowed: set ${PASSWORD_ENV} or mail.password_command")
+            if isinstance(value, dict) and any(k.name.startswith(f"{dotted}.") for k in KEYS):
+                walk(value, parts)
+                continue
+            key = _BY_NAME.get(dotted)
+            if key is None:
+                warnings.append(f"{path}: unknown key {dotted} (valid: {valid_keys()})")
+                continue
+            try:
+                coerce(key, value)
+            except (ValueError, UsageError) as exc:
+                raise fail(parts, str(exc)) from None
+
+    walk(document, ())
+    return warnings
+
+
+def load(path: Path | None = None, *, warn: Any = None) -> Config:
+    """The config; an absent file is an empty config. Invalid content is a UsageError."""
+    path = path or config_path()
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return Config(path)
+    except (OSError, UnicodeDecodeError) as exc:
+        raise UsageError(f"cannot read the config file {path}: {exc}") from None
+    try:
+        document = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise UsageError(f"{path}: invalid TOML: {exc}") from None
+    for message in _validate(path, text, document):
+        if warn is not None:
+            warn(f"warning: {message}")
+    return Config(path, document)
+
+
+@contextmanager
+def editing(path: Path | None = None) -> Iterator[dict[str, Any]]:
+    """Read-modify-write the config under a lock; the new file replaces the old atomically."""
+    import tomli_w
+    from filelock import FileLock
+
+    from papertrack.store.files import atomic_write_bytes
+
+    path = path or config_path()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with FileLock(path.with_name(f".{path.name}.lock"), timeout=30):
+        document = dict(load(path).document)
+        yield document
+        data = tomli_w.dumps(document).encode("utf-8")
+        tomllib.loads(data.decode("utf-8"))  # never write what we could not read back
+        atomic_write_bytes(path, data, mode=0o600)
+
+
+def set_value(document: dict[str, Any], name: str, raw: str) -> Any:
+    key, parts = find_key(name)
+    try:
+        value = coerce(key, raw, from_text=True)
+    except ValueError as exc:
+        raise UsageError(f"invalid value for {name}: {exc} (got {raw!r})") from None
+    table = document
+    for part in parts[:-1]:
+        child = table.setdefault(part, {})
+        if not isinstance(child, dict):
+            raise UsageError(f"cannot set {name}: {part} is not a table in the config")
+        table = child
+    table[parts[-1]] = value
+    return value
+
+
+def unset_value(document: dict[str, Any], name: str) -> bool:
+    _, parts = find_key(name)
+    tables = [document]
+    for part in parts[:-1]:
+        child = tables[-1].get(part)
+        if not isinstance(child, dict):
+            return False
+        tables.append(child)
+    if parts[-1] not in tables[-1]:
+        return False
+    del tables[-1][parts[-1]]
+    # Drop tables the removal emptied, innermost first, so no "[mail]" is left hanging.
+    for depth in range(len(tables) - 1, 0, -1):
+        if not tables[depth]:
+            del tables[depth - 1][parts[depth - 1]]
+    return True

@@ -1,0 +1,180 @@
+"""Delivering a digest by email: SMTP (starttls, ssl or plain) or a sendmail-compatible
+command. The password comes from ``$PAPERTRACK_SMTP_PASSWORD`` or ``mail.password_command``,
+never from the config file, and never appears in a message papertrack prints."""
+
+from __future__ import annotations
+
+import os
+import shlex
+import shutil
+import subprocess
+from dataclasses import dataclass
+from email.message import EmailMessage
+from email.utils import formatdate, make_msgid
+
+from papertrack import __version__
+from papertrack.config import PASSWORD_ENV, Config
+from papertrack.errors import PapertrackError, UsageError
+
+SMTP_TIMEOUT = 30.0
+COMMAND_TIMEOUT = 60.0
+DEFAULT_PORTS = {"starttls": 587, "ssl": 465, "none": 25}
+
+
+class MailError(PapertrackError):
+    """Sending failed; the digest state is left as it was, so the next run retries."""
+
+
+@dataclass(frozen=True, slots=True)
+class MailSettings:
+    sender: str
+    to: tuple[str, ...]
+    host: str | None = None
+    port: int | None = None
+    username: str | None = None
+    security: str = "starttls"
+    password_command: str | None = None
+    sendmail_command: str | None = None
+    subject_prefix: str = "papertrack"
+
+    @property
+    def smtp_port(self) -> int:
+        return self.port or DEFAULT_PORTS[self.security]
+
+
+def settings_from(config: Config, *, smtp: bool) -> MailSettings:
+    """Mail settings from the config, checked before anything is fetched."""
+    sender = config.get("mail.from")
+    to = config.get("mail.to") or []
+    missing = [k for k, v in (("mail.from", sender), ("mail.to", to)) if not v]
+    host = config.get("mail.host")
+    if smtp and not host:
+        missing.append("mail.host")
+    if missing:
+        raise UsageError(
+            f"mail is not configured: set {', '.join(missing)} "
+            f"(e.g. papertrack config set {missing[0]} …)"
+        )
+    return MailSettings(
+        sender=sender,
+        to=tuple(to),
+        host=host,
+        port=config.get("mail.port"),
+        username=config.get("mail.username"),
+        security=config.get("mail.security") or "starttls",
+        password_command=config.get("mail.password_command"),
+        sendmail_command=config.get("mail.sendmail_command"),
+        subject_prefix=config.get("mail.subject") or "papertrack",
+    )
+
+
+def build_message(settings: MailSettings, *, subject: str, text: str, html: str) -> EmailMessage:
+    """A multipart/alternative message: plain text first, the HTML digest preferred."""
+    message = EmailMessage()
+    message["Subject"] = subject
+    message["From"] = settings.sender
+    message["To"] = ", ".join(settings.to)
+    message["Date"] = formatdate(localtime=True)
+    message["Message-ID"] = make_msgid(domain=settings.sender.rpartition("@")[2] or None)
+    message["X-Mailer"] = f"papertrack {__version__}"
+    message.set_content(text)
+    message.add_alternative(html, subtype="html")
+    return message
+
+
+def password(settings: MailSettings) -> str | None:
+    from_env = os.environ.get(PASSWORD_ENV)
+    if from_env:
+        return from_env
+    if not settings.password_command:
+        return None
+    try:
+        result = subprocess.run(
+            shlex.split(settings.password_command),
+            capture_output=True,
+            text=True,
+            timeout=COMMAND_TIMEOUT,
+            check=False,
+        )
+    except (OSError, ValueError, subprocess.TimeoutExpired) as exc:
+        raise MailError(f"mail.password_command could not run: {type(exc).__name__}") from None
+    if result.returncode != 0:
+        # Its output is not shown: it may be the password, or part of it.
+        raise MailError(f"mail.password_command failed with exit status {result.returncode}")
+    lines = result.stdout.splitlines()
+    return lines[0] if lines else ""
+
+
+def send_smtp(message: EmailMessage, settings: MailSettings) -> None:
+    import smtplib
+    import ssl
+
+    assert settings.host is not None
+    where = f"{settings.host}:{settings.smtp_port}"
+    secret = password(settings) if settings.username else None
+    try:
+        context = ssl.create_default_context()
+        client: smtplib.SMTP
+        if settings.security == "ssl":
+            client = smtplib.SMTP_SSL(
+                settings.host, settings.smtp_port, timeout=SMTP_TIMEOUT, context=context
+            )
+        else:
+            client = smtplib.SMTP(settings.host, settings.smtp_port, timeout=SMTP_TIMEOUT)
+        with client:
+            client.ehlo()
+            if settings.security == "starttls":
+                client.starttls(context=context)
+                client.ehlo()
+            if settings.username:
+                if secret is None:
+                    raise MailError(
+                        f"mail.username is set but no password: set ${PASSWORD_ENV} or "
+                        "mail.password_command"
+                    )
+                client.login(settings.username, secret)
+            refused = client.send_message(message)
+    except MailError:
+        raise
+    except smtplib.SMTPException as exc:
+        raise MailError(f"could not send mail via {where}: {_smtp_reason(exc)}") from None
+    except (OSError, ssl.SSLError) as exc:
+        raise MailError(f"could not send mail via {where}: {exc}") from None
+    if refused:
+        raise MailError(f"{where} refused recipients: {', '.join(sorted(refused))}")
+
+
+def _smtp_reason(exc: Exception) -> str:
+    code = getattr(exc, "smtp_code", None)
+    detail = getattr(exc, "smtp_error", b"")
+    text = detail.decode("utf-8", "replace") if isinstance(detail, bytes) else str(detail)
+    return f"{code} {text}".strip() if code else (str(exc) or type(exc).__name__)
+
+
+def sendmail_argv(settings: MailSettings) -> list[str]:
+    if settings.sendmail_command:
+        return shlex.split(settings.sendmail_command)
+    found = shutil.which("sendmail") or shutil.which("sendmail", path="/usr/sbin:/usr/lib")
+    if found is None:
+        raise MailError(
+            "no sendmail on PATH", hint="install one (msmtp, postfix) or set mail.sendmail_command"
+        )
+    return [found, "-t", "-oi"]
+
+
+def send_sendmail(message: EmailMessage, settings: MailSettings) -> None:
+    argv = sendmail_argv(settings)
+    try:
+        result = subprocess.run(
+            argv,
+            input=message.as_bytes(),
+            capture_output=True,
+            timeout=COMMAND_TIMEOUT,
+            check=False,
+        )
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        raise MailError(f"could not run {argv[0]}: {exc}") from None
+    if result.returncode != 0:
+        reason = result.stderr.decode("utf-8", "replace").strip().splitlines()
+        detail = f": {reason[-1][:200]}" if reason else ""
+        raise MailError(f"{argv[0]} failed with exit status {result.returncode}{detail}")
