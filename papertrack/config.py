@@ -248,6 +248,16 @@ def watch_from_table(name: str, table: dict[str, Any]) -> Watch:
     )
 
 
+def _toml_problem(message: str, text: str) -> str:
+    """tomllib says "(at line 3, column 7)" or "(at end of document)"; lead with the line."""
+    found = re.search(r"\s*\(at line (\d+), column (\d+)\)", message)
+    if found:
+        problem = message[: found.start()] + message[found.end() :]
+        return f"line {found.group(1)}, column {found.group(2)}: invalid TOML: {problem.strip()}"
+    problem = message.replace(" (at end of document)", "").strip()
+    return f"line {max(1, len(text.splitlines()))} (end of file): invalid TOML: {problem}"
+
+
 def _line_of(text: str, parts: tuple[str, ...]) -> int | None:
     """Best-effort line of a key, for messages about values (tomllib reports only syntax)."""
     table = ".".join(parts[:-1])
@@ -320,7 +330,7 @@ def load(path: Path | None = None, *, warn: Any = None) -> Config:
     try:
         document = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise UsageError(f"{path}: invalid TOML: {exc}") from None
+        raise UsageError(f"{path}, {_toml_problem(str(exc), text)}") from None
     for message in _validate(path, text, document):
         if warn is not None:
             warn(f"warning: {message}")
@@ -345,12 +355,21 @@ def editing(path: Path | None = None) -> Iterator[dict[str, Any]]:
         atomic_write_bytes(path, data, mode=0o600)
 
 
+def checked(key: Key, value: Any, *, what: str, from_text: bool = False) -> Any:
+    """coerce(), with a usage error (a caret under a query's mistake) instead of ValueError."""
+    from papertrack.querylang import QuerySyntaxError
+
+    try:
+        return coerce(key, value, from_text=from_text)
+    except QuerySyntaxError as exc:
+        raise UsageError(f"invalid {what}: {exc}\n{exc.pointer()}") from None
+    except ValueError as exc:
+        raise UsageError(f"invalid value for {what}: {exc} (got {value!r})") from None
+
+
 def set_value(document: dict[str, Any], name: str, raw: str) -> Any:
     key, parts = find_key(name)
-    try:
-        value = coerce(key, raw, from_text=True)
-    except ValueError as exc:
-        raise UsageError(f"invalid value for {name}: {exc} (got {raw!r})") from None
+    value = checked(key, raw, what=name, from_text=True)
     table = document
     for part in parts[:-1]:
         child = table.setdefault(part, {})

@@ -11,10 +11,14 @@ import subprocess
 from dataclasses import dataclass
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
+from typing import TYPE_CHECKING
 
 from papertrack import __version__
 from papertrack.config import PASSWORD_ENV, Config
 from papertrack.errors import PapertrackError, UsageError
+
+if TYPE_CHECKING:
+    import smtplib
 
 SMTP_TIMEOUT = 30.0
 COMMAND_TIMEOUT = 60.0
@@ -132,7 +136,7 @@ def send_smtp(message: EmailMessage, settings: MailSettings) -> None:
                         f"mail.username is set but no password: set ${PASSWORD_ENV} or "
                         "mail.password_command"
                     )
-                client.login(settings.username, secret)
+                _login(client, settings.username, secret)
             refused = client.send_message(message)
     except MailError:
         raise
@@ -142,6 +146,20 @@ def send_smtp(message: EmailMessage, settings: MailSettings) -> None:
         raise MailError(f"could not send mail via {where}: {exc}") from None
     if refused:
         raise MailError(f"{where} refused recipients: {', '.join(sorted(refused))}")
+
+
+def _login(client: smtplib.SMTP, username: str, secret: str) -> None:
+    """Log in with one mechanism (PLAIN, else LOGIN, else CRAM-MD5). smtplib's login() tries
+    every one the server offers after a failure: more failed logins (lockouts) for nothing."""
+    import smtplib
+
+    offered = (client.esmtp_features.get("auth") or "").upper().split()
+    mechanism = next((m for m in ("PLAIN", "LOGIN", "CRAM-MD5") if m in offered), None)
+    if mechanism is None:
+        raise smtplib.SMTPException("the server offers no login method papertrack knows")
+    client.user, client.password = username, secret
+    handler = getattr(client, f"auth_{mechanism.lower().replace('-', '_')}")
+    client.auth(mechanism, handler, initial_response_ok=True)
 
 
 def _smtp_reason(exc: Exception) -> str:

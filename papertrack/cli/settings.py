@@ -118,10 +118,7 @@ def watch_add(name: str, values: dict[str, Any], *, replace: bool) -> None:
         if value in (None, [], False):
             continue
         spec = next(k for k in config.WATCH_KEYS if k.name == key)
-        try:
-            table[key] = config.coerce(spec, value)
-        except ValueError as exc:
-            raise UsageError(f"invalid {key} for watch {name}: {exc}") from None
+        table[key] = config.checked(spec, value, what=f"{key} of watch {name}")
     if not table:
         raise UsageError(
             "a watch needs something to match: --term, --author, --category, --query, …"
