@@ -92,8 +92,10 @@ class Loader:
         warn: Callable[[str], None],
         now: datetime | None = None,
         client: HttpClient | None = None,
+        freshness: cache.Freshness | None = None,
     ) -> None:
         self.mode = mode
+        self.freshness = freshness or cache.Freshness()
         self.warn = warn
         self.now = now or datetime.now(timezone.utc)
         self._client = client
@@ -185,7 +187,7 @@ class Loader:
             cache.listing_key(hf.SOURCE, period),
             what=f"Hugging Face listing for {period.label}",
             fetch=fetch,
-            fresh=lambda cached: cache.is_fresh(cached, period, now=self.now),
+            fresh=lambda cached: cache.is_fresh(cached, period, now=self.now, ttl=self.freshness),
             mode=mode,
         )
         return self._hf_loaded(period, got.items, origin=got.url, stale=got.stale)

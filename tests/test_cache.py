@@ -111,3 +111,12 @@ def test_freshness_policy() -> None:
     )
     # A copy from the future (clock moved back) is not trusted.
     assert not cache.is_fresh(cached_at(NOW + timedelta(hours=2)), today, now=NOW)
+
+
+def test_configured_ttls() -> None:
+    today = day_period(NOW.date())
+    short = cache.Freshness(current=timedelta(minutes=5), recent=timedelta(hours=1))
+    assert not cache.is_fresh(cached_at(NOW - timedelta(minutes=6)), today, now=NOW, ttl=short)
+    assert cache.is_fresh(cached_at(NOW - timedelta(minutes=4)), today, now=NOW, ttl=short)
+    five_days = day_period(NOW.date() - timedelta(days=5))
+    assert not cache.is_fresh(cached_at(NOW - timedelta(hours=2)), five_days, now=NOW, ttl=short)

@@ -553,3 +553,15 @@ def test_hostile_title_prints_literally(hub: HubServer, tmp_path: Path) -> None:
             assert "]8;;https://evil.exampleosc8]8;; ]0;title [2J clear end" in visible
     piped = run_cli("list", "--date", "2025-08-25")
     assert len(piped.stdout.splitlines()) == 2
+
+
+def test_configured_ttl_refetches_sooner(hub: HubServer) -> None:
+    hub.serve(utc_today(), "2025-08-25")
+    config = Path(os.environ["PAPERTRACK_CONFIG"])
+    assert run_cli("config", "set", "cache.ttl_current", "0s").returncode == 0
+    run_cli("today")
+    run_cli("today")
+    assert len(hub.api_requests()) == 2  # a TTL of 0 s: asked every time
+    config.write_text('[cache]\nttl_current = "1h"\n')
+    run_cli("today")
+    assert len(hub.api_requests()) == 2

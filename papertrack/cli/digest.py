@@ -13,7 +13,14 @@ from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from papertrack.cli.listing import apply_filters, load_config, note, section_pattern, watch_filters
+from papertrack.cli.listing import (
+    apply_filters,
+    load_config,
+    make_loader,
+    note,
+    section_pattern,
+    watch_filters,
+)
 from papertrack.dates import MAX_RANGE_DAYS, day_label, parse_since, range_period, utc_today
 from papertrack.digest import DigestItem, DigestSection, record, select_new
 from papertrack.errors import EXIT_EMPTY, OutputClosed, UsageError
@@ -99,7 +106,7 @@ def _run(
     today = utc_today(now)
     state = read_state()
     sections: list[DigestSection] = []
-    with Loader(mode=options.mode, warn=note, now=now) as loader:
+    with make_loader(options.mode, settings, now=now) as loader:
         window = Window(loader, settings, today)
         for watch in watches:
             last = state.watch(watch.name).last_day

@@ -39,6 +39,17 @@ def load_config() -> Config:
     return config.load(warn=note)
 
 
+def make_loader(mode: Mode, settings: Config | None = None, **kwargs: Any) -> Loader:
+    """A Loader with the config's cache TTLs."""
+    from papertrack.store.cache import Freshness
+
+    settings = settings or load_config()
+    freshness = Freshness(
+        settings.duration("cache.ttl_current"), settings.duration("cache.ttl_recent")
+    )
+    return Loader(mode=mode, warn=note, freshness=freshness, **kwargs)
+
+
 def parse_query_option(text: str, *, where: str = "--query") -> Any:
     """A filter-language expression, or a usage error pointing at the column."""
     from papertrack.querylang import QuerySyntaxError, parse_query
@@ -216,7 +227,7 @@ def _categories(values: list[str] | None) -> tuple[str, ...]:
 
 
 def run_today(options: ListingOptions) -> None:
-    with Loader(mode=options.mode, warn=note) as loader:
+    with make_loader(options.mode) as loader:
         notes: list[str] = []
 
         def load(source: Source, categories: tuple[str, ...]) -> Loaded:
@@ -232,7 +243,7 @@ def run_today(options: ListingOptions) -> None:
 
 def run_list(options: ListingOptions, period_options: dict[str, str | None]) -> None:
     period = resolve_period(**period_options, today=utc_today())
-    with Loader(mode=options.mode, warn=note) as loader:
+    with make_loader(options.mode) as loader:
         sections = build_sections(
             options,
             lambda source, categories: load_period(
@@ -257,7 +268,7 @@ def run_search(
         raise UsageError(f"--until {last} is before --since {first}")
     if limit < 1:
         raise UsageError(f"--limit must be at least 1 (got {limit})")
-    with Loader(mode=options.mode, warn=note) as loader:
+    with make_loader(options.mode) as loader:
         loaded = search(loader, query, source=options.source, since=first, until=last, limit=limit)
     emit(build_sections(options, lambda *_: loaded, None, highlight=query_words(query)), options)
 

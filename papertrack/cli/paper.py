@@ -6,10 +6,10 @@ import json
 import re
 import sys
 
-from papertrack.cli.listing import note
+from papertrack.cli.listing import make_loader, note
 from papertrack.cli.options import ColorChoice, FormatChoice
 from papertrack.errors import OutputClosed, PapertrackError, UsageError
-from papertrack.listings import Loader, Mode
+from papertrack.listings import Mode
 from papertrack.models import Paper, parse_paper_ref
 from papertrack.render import use_color
 
@@ -33,7 +33,7 @@ def fetch_paper(text: str, mode: Mode) -> Paper:
     from papertrack.papers import lookup
 
     paper_id, version = paper_ref(text)
-    with Loader(mode=mode, warn=note) as loader:
+    with make_loader(mode) as loader:
         paper = lookup(loader, paper_id, version)
     if paper is None:
         shown = f"{paper_id}v{version}" if version else paper_id

@@ -148,7 +148,17 @@ def newest_entry(folder: Sequence[str], root: Path | None = None) -> CachedListi
     return None
 
 
-def is_fresh(cached: CachedListing, period: Period, *, now: datetime) -> bool:
+@dataclass(frozen=True, slots=True)
+class Freshness:
+    """How long recent listings are reused (config ``cache.ttl_current``/``ttl_recent``)."""
+
+    current: timedelta = TTL_CURRENT
+    recent: timedelta = TTL_RECENT
+
+
+def is_fresh(
+    cached: CachedListing, period: Period, *, now: datetime, ttl: Freshness = Freshness()
+) -> bool:
     """Whether a cached listing can be used without asking the server again."""
     end = datetime.combine(period.last + timedelta(days=1), time(), timezone.utc)
     settled_at = end + STABLE_AFTER
@@ -161,8 +171,8 @@ def is_fresh(cached: CachedListing, period: Period, *, now: datetime) -> bool:
         return False  # written in the future: the clock moved; trust the server
     current = period.last >= now.astimezone(timezone.utc).date() - timedelta(days=1)
     if not current:
-        return age < TTL_RECENT
-    return age < (TTL_CURRENT if cached.items else TTL_CURRENT_EMPTY)
+        return age < ttl.recent
+    return age < (ttl.current if cached.items else min(ttl.current, TTL_CURRENT_EMPTY))
 
 
 def age_text(fetched_at: datetime, now: datetime) -> str:
