@@ -373,3 +373,38 @@ def test_watch_sections_in_today(day: list[dict[str, Any]]) -> None:
     lines = bad.stderr.splitlines()
     assert lines[0].startswith("papertrack: error: invalid --query: expected ')'")
     assert lines[1] == "  agent AND (vision" and lines[2] == "            ^"
+
+
+def test_same_day_digests_never_overwrite_each_other(
+    day: list[dict[str, Any]], tmp_path: Path
+) -> None:
+    watch("agents", "--term", "agent")
+    target = str(tmp_path / "d-{date}.md")
+    assert run_cli("digest", "-o", target).returncode == 0
+    watch("popular", "--query", "upvotes:>=10")
+    assert run_cli("digest", "-o", target).returncode == 0
+    first, second = tmp_path / f"d-{utc_today()}.md", tmp_path / f"d-{utc_today()}-2.md"
+    assert "## agents" in first.read_text() and "## popular" in second.read_text()
+    assert "## agents" not in second.read_text()
+
+
+def test_an_interrupted_file_delivery_is_completed_once(
+    day: list[dict[str, Any]], tmp_path: Path
+) -> None:
+    """A crash after the state recorded a digest but before its file was renamed into place:
+    the next run renames it, and sends nothing twice."""
+    watch("agents", "--term", "agent")
+    final = tmp_path / "digest.md"
+    assert run_cli("digest", "-o", str(final)).returncode == 0
+    state = json.loads(state_file().read_text())
+    temporary = tmp_path / ".digest.md.123.pending"
+    final.rename(temporary)
+    state["pending"] = {"temporary": str(temporary), "final": str(final)}
+    state_file().write_text(json.dumps(state))
+    result = run_cli("digest", "-o", str(tmp_path / "again.md"))
+    assert result.returncode == 0
+    assert f"Completed an interrupted digest delivery: {final}." in result.stderr
+    assert "nothing sent" in result.stderr
+    assert final.exists() and not temporary.exists()
+    assert not (tmp_path / "again.md").exists()
+    assert json.loads(state_file().read_text())["pending"] is None

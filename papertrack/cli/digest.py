@@ -26,6 +26,7 @@ from papertrack.digest import DigestItem, DigestSection, record, select_new
 from papertrack.errors import EXIT_EMPTY, OutputClosed, UsageError
 from papertrack.listings import Loaded, Loader, Mode, Source, gather, load_today
 from papertrack.query import sort_matches
+from papertrack.render.digest import render
 
 if TYPE_CHECKING:
     from papertrack.config import Config, Watch
@@ -105,6 +106,8 @@ def _run(
     now = datetime.now(timezone.utc)
     today = utc_today(now)
     state = read_state()
+    if not options.dry_run and complete_pending(state):
+        write_state(state)
     sections: list[DigestSection] = []
     with make_loader(options.mode, settings, now=now) as loader:
         window = Window(loader, settings, today)
@@ -128,18 +131,25 @@ def _run(
             write_state(state)
         return EXIT_EMPTY if options.fail_if_empty else 0
     if options.dry_run:
-        from papertrack.render.digest import render
-
         _write_stdout(
             render("text" if mail_settings else fmt, sections, now, _feed(sections, state, now))
         )
         note(f"Dry run: {total} paper(s) would be sent; nothing recorded.")
         return 0
-    _deliver(options, fmt, output, mail_settings, sections, state, now)
-    record(state, sections, today=today, sent_at=now, watches=names)
-    write_state(state)
-    where = "by mail" if mail_settings else (f"to {output_path(output, today)}" if output else "")
-    note(f"Sent {total} new paper(s) for {', '.join(n for n in names)} {where}".rstrip() + ".")
+    names_done = ", ".join(names)
+    where = ""
+    if mail_settings is not None:
+        _send_mail(options, mail_settings, sections, now)
+        where = "by mail"
+    if output is not None:
+        final = _deliver_file(fmt, output, sections, state, now, today=today, names=names)
+        where = f"by mail and to {final}" if mail_settings is not None else f"to {final}"
+    else:
+        if mail_settings is None:
+            _write_stdout(render(fmt, sections, now, _feed(sections, state, now)))
+        record(state, sections, today=today, sent_at=now, watches=names)
+        write_state(state)
+    note(f"Sent {total} new paper(s) for {names_done} {where}".rstrip() + ".")
     return 0
 
 
@@ -160,8 +170,31 @@ def _feed(
     return fresh + earlier
 
 
-def output_path(output: str, today: date) -> Path:
-    return Path(output.replace("{date}", today.isoformat())).expanduser()
+def output_path(output: str, today: date, fmt: str) -> Path:
+    """Where a digest file goes. A feed (rss, atom) is rewritten in place; another document
+    never overwrites an earlier digest of the same day: ``-2``, ``-3``… are added."""
+    path = Path(output.replace("{date}", today.isoformat())).expanduser()
+    if fmt in ("rss", "atom") or not path.exists():
+        return path
+    for number in range(2, 1000):
+        candidate = path.with_name(f"{path.stem}-{number}{path.suffix}")
+        if not candidate.exists():
+            return candidate
+    raise UsageError(f"too many digests named like {path}")
+
+
+def complete_pending(state: State) -> bool:
+    """Finish a file delivery that a crash interrupted after it was recorded as sent."""
+    import os
+
+    if state.pending is None:
+        return False
+    temporary, final = Path(state.pending["temporary"]), Path(state.pending["final"])
+    if temporary.exists():
+        os.replace(temporary, final)
+        note(f"Completed an interrupted digest delivery: {final}.")
+    state.pending = None
+    return True
 
 
 def _write_stdout(text: str) -> None:
@@ -172,40 +205,53 @@ def _write_stdout(text: str) -> None:
         raise OutputClosed from None
 
 
-def _deliver(
-    options: DigestOptions,
+def _send_mail(
+    options: DigestOptions, settings: MailSettings, sections: list[DigestSection], now: datetime
+) -> None:
+    from papertrack.mail import build_message, send_sendmail, send_smtp
+    from papertrack.render.digest import render_html, render_text, subject
+
+    message = build_message(
+        settings,
+        subject=subject(sections, now, settings.subject_prefix),
+        text=render_text(sections, now),
+        html=render_html(sections, now),
+    )
+    (send_smtp if options.mail else send_sendmail)(message, settings)
+
+
+def _deliver_file(
     fmt: str,
-    output: str | None,
-    mail_settings: MailSettings | None,
+    output: str,
     sections: list[DigestSection],
     state: State,
     now: datetime,
-) -> None:
-    from papertrack.render.digest import render, render_html, render_text, subject
+    *,
+    today: date,
+    names: list[str],
+) -> Path:
+    """Exactly once, even if killed at any point: the document goes to a temporary file, the
+    state records it as sent together with the pending rename, the rename happens, and the
+    state forgets the rename. The next run completes a rename a crash left pending."""
+    import os
 
-    if mail_settings is not None:
-        from papertrack.mail import build_message, send_sendmail, send_smtp
-
-        message = build_message(
-            mail_settings,
-            subject=subject(sections, now, mail_settings.subject_prefix),
-            text=render_text(sections, now),
-            html=render_html(sections, now),
-        )
-        (send_smtp if options.mail else send_sendmail)(message, mail_settings)
-        if output is None:
-            return
-    document = render(fmt, sections, now, _feed(sections, state, now))
-    if output is None:
-        _write_stdout(document)
-        return
     from papertrack.store.files import atomic_write_bytes
+    from papertrack.store.state import write_state
 
-    path = output_path(output, utc_today(now))
+    final = output_path(output, today, fmt)
+    temporary = final.with_name(f".{final.name}.{os.getpid()}.pending")
+    document = render(fmt, sections, now, _feed(sections, state, now))
     try:
-        atomic_write_bytes(path, document.encode("utf-8"))
+        atomic_write_bytes(temporary, document.encode("utf-8"))
     except OSError as exc:
-        raise UsageError(f"cannot write the digest to {path}: {exc.strerror or exc}") from None
+        raise UsageError(f"cannot write the digest to {final}: {exc.strerror or exc}") from None
+    record(state, sections, today=today, sent_at=now, watches=names)
+    state.pending = {"temporary": str(temporary), "final": str(final)}
+    write_state(state)
+    os.replace(temporary, final)
+    state.pending = None
+    write_state(state)
+    return final
 
 
 class Window:

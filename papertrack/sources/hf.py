@@ -91,6 +91,11 @@ def decode_items(response: Response) -> list[dict[str, Any]]:
         raise FetchError(
             response.url, "expected a JSON array of daily-paper objects, got other values"
         )
+    if data and all(parse_item(item) is None for item in data):
+        # Caching this would replace a good copy with nothing: the shape has changed.
+        raise FetchError(
+            response.url, f"none of the {len(data)} items has a paper with an arXiv id and title"
+        )
     return data
 
 

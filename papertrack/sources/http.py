@@ -26,8 +26,9 @@ USER_AGENT = (
     f"papertrack/{__version__} (command-line paper tracker; "
     f"python/{platform.python_version()}; httpx/{httpx.__version__})"
 )
-MAX_BODY_BYTES = 32 * 1024 * 1024
-"""A month of Daily Papers is ~1 MB per page; anything this big is not a listing."""
+MAX_BODY_BYTES = 16 * 1024 * 1024
+"""A page of Daily Papers is under 1 MB and a busy arXiv feed a few MB; anything bigger is
+not a listing, and reading stops there, so memory stays bounded."""
 MAX_ATTEMPTS = 3
 MAX_RETRY_WAIT = 60.0
 """Seconds a single request may spend waiting between attempts, all retries together."""

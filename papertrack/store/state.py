@@ -54,6 +54,8 @@ class State:
     watches: dict[str, WatchState] = field(default_factory=dict)
     recent: list[dict[str, Any]] = field(default_factory=list)
     """Newest first: {"watch", "sent_at", "update", "matched", "paper"}."""
+    pending: dict[str, str] | None = None
+    """A digest file recorded as sent but not yet renamed into place: {"temporary", "final"}."""
 
     def watch(self, name: str) -> WatchState:
         return self.watches.setdefault(name, WatchState())
@@ -69,6 +71,7 @@ class State:
                 for name, w in sorted(self.watches.items())
             },
             "recent": self.recent[:RECENT_ITEMS],
+            "pending": self.pending,
         }
 
     def forget_older_than(self, today: date) -> None:
@@ -103,12 +106,17 @@ def read_state(path: Path | None = None) -> State:
             for name, w in document.get("watches", {}).items()
         }
         recent = [r for r in document.get("recent", []) if isinstance(r, dict)]
+        pending = document.get("pending")
+        if pending is not None and not (
+            isinstance(pending, dict) and {"temporary", "final"} <= set(pending)
+        ):
+            raise ValueError("a malformed pending delivery")
     except (ValueError, TypeError, KeyError, AttributeError) as exc:
         raise StateError(
             f"the digest state {path} is unreadable ({exc})",
             hint="move it aside to start afresh (every paper would then count as new)",
         ) from None
-    return State(watches, recent)
+    return State(watches, recent, pending)
 
 
 def write_state(state: State, path: Path | None = None) -> None:
