@@ -76,7 +76,7 @@ def _search_hf(
         return Fetched(url, items, {"query": text})
 
     got = loader.through_cache(
-        ("search", "hf", _key(hf.endpoint(), text, size)),
+        ("search", "hf", _key(text, size)),
         what=f"Hugging Face search for {text!r}",
         fetch=fetch,
         fresh=_fresh_for(SEARCH_TTL, loader.now),
@@ -114,7 +114,7 @@ def _search_arxiv(
         )
 
     got = loader.through_cache(
-        ("search", "arxiv", _key(arxiv.api_base(), query, limit, sort_by)),
+        ("search", "arxiv", _key(query, limit, sort_by)),
         what=f"arXiv search for {query!r}",
         fetch=fetch,
         fresh=_fresh_for(SEARCH_TTL, loader.now),

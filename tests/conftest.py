@@ -66,3 +66,14 @@ def run_cli(*args: str, env: dict[str, str] | None = None) -> subprocess.Complet
         timeout=120,
         check=False,
     )
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """Print the fault matrix (tests/test_faults.py) when it ran."""
+    module = sys.modules.get("tests.test_faults")
+    results = getattr(module, "RESULTS", None)
+    if module is None or not results:
+        return
+    terminalreporter.section("fault matrix")
+    for line in module.matrix_table(results):
+        terminalreporter.write_line(line)

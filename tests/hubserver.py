@@ -16,7 +16,7 @@ import hashlib
 import json
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -60,6 +60,8 @@ class HubServer:
         self.queued: list[Reply] = []
         self.default_limit = 50
         self.latency = 0.0
+        self.fault: Callable[[BaseHTTPRequestHandler, str], bool] | None = None
+        """Called first for every request; True means it answered (tests/faults.py)."""
         self.feeds: dict[str, bytes] = {}
         self.api_replies: list[tuple[str, int, bytes]] = []
         self.search_results: list[Any] = []
@@ -191,6 +193,14 @@ class HubServer:
                 headers = {k.lower(): v for k, v in self.headers.items()}
                 seen = Seen(parts.path, query, headers, started)
                 server.requests.append(seen)
+                if server.fault is not None:
+                    try:
+                        if server.fault(self, self.path):
+                            return
+                    except (BrokenPipeError, ConnectionResetError):
+                        return
+                    finally:
+                        seen.finished = time.time()
                 reply = server.answer(parts.path, query, headers)
                 if server.latency or reply.delay:
                     time.sleep(server.latency + reply.delay)

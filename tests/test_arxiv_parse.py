@@ -127,7 +127,8 @@ def test_api_error_and_empty() -> None:
             b'"&lol;&lol;&lol;">]><feed>&lol2;</feed>',
             "refusing XML with a DOCTYPE",
         ),
-        (b"<html><body>Oops</body></html>", "expected an Atom feed"),
+        (b"<html><body>Oops</body></html>", "expected an Atom or RSS feed, got an HTML page"),
+        (b"<rss><channel/></rss>", "expected an Atom feed from the arXiv API"),
     ],
 )
 def test_hostile_or_wrong_bodies(body: bytes, says: str) -> None:

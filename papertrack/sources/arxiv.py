@@ -79,6 +79,8 @@ def parse_xml(body: bytes) -> ET.Element:
     if not head.startswith(b"<"):
         snippet = clean_line(head[:60].decode("utf-8", errors="replace"))
         raise ParseError(f"expected XML, got text: {snippet!r}")
+    if head[:15].lower().startswith((b"<!doctype html", b"<html")):
+        raise ParseError("expected an Atom or RSS feed, got an HTML page")
     if b"<!DOCTYPE" in body or b"<!ENTITY" in body:
         raise ParseError("refusing XML with a DOCTYPE or entity declarations")
     try:

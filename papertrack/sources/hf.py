@@ -282,6 +282,8 @@ def fetch_search(client: HttpClient, query: str, limit: int) -> tuple[str, list[
         ) from None
     if not isinstance(data, list) or not all(isinstance(item, dict) for item in data):
         raise FetchError(url, "expected a JSON array of search results")
+    if data and not parse_search(data)[0]:
+        raise FetchError(url, f"none of the {len(data)} search results has an arXiv id and title")
     return url, data
 
 
@@ -321,4 +323,6 @@ def fetch_paper(client: HttpClient, paper_id: str) -> tuple[str, dict[str, Any] 
         raise FetchError(url, "expected a JSON paper object, got something else") from None
     if not isinstance(data, dict):
         raise FetchError(url, f"expected a JSON paper object, got a JSON {type(data).__name__}")
+    if parse_item({"paper": data}) is None:
+        raise FetchError(url, "expected a paper object with an arXiv id and a title")
     return url, data
