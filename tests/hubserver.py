@@ -36,6 +36,15 @@ def hf_fixture(day: str) -> Path:
 FIXTURE_DAYS = sorted(p.stem.removeprefix("daily_papers_") for p in HF_FIXTURES.glob("*.json"))
 
 
+class _QuietServer(ThreadingHTTPServer):
+    def handle_error(self, request: object, client_address: object) -> None:
+        # A client killed mid-request (the crash tests do that on purpose) is not news.
+        import sys
+
+        if not isinstance(sys.exc_info()[1], (ConnectionError, TimeoutError)):
+            super().handle_error(request, client_address)  # type: ignore[arg-type]
+
+
 @dataclass
 class Reply:
     status: int = 200
@@ -68,7 +77,7 @@ class HubServer:
         self.papers: dict[str, Any] = {}
         self._lock = threading.Lock()
         handler = self._handler_class()
-        self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        self._httpd = _QuietServer(("127.0.0.1", 0), handler)
         self._httpd.daemon_threads = True
         self._thread = threading.Thread(
             target=self._httpd.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True

@@ -120,3 +120,14 @@ def test_configured_ttls() -> None:
     assert cache.is_fresh(cached_at(NOW - timedelta(minutes=4)), today, now=NOW, ttl=short)
     five_days = day_period(NOW.date() - timedelta(days=5))
     assert not cache.is_fresh(cached_at(NOW - timedelta(hours=2)), five_days, now=NOW, ttl=short)
+
+
+def test_stale_temporary_files_are_removed(tmp_path: Path) -> None:
+    target = tmp_path / "f.json"
+    old = tmp_path / ".f.json.abc123.tmp"
+    young = tmp_path / ".f.json.def456.tmp"
+    for leftover in (old, young):
+        leftover.write_bytes(b"half")
+    os.utime(old, (0, 0))
+    atomic_write_bytes(target, b"{}")
+    assert not old.exists() and young.exists() and target.read_bytes() == b"{}"

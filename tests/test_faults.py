@@ -193,7 +193,8 @@ def test_fault_matrix(
 ) -> None:
     warm = tmp_path / "warm"
     with running() as hub:
-        first = run_measured(arguments(command, warm), environment(hub, warm))
+        patient = environment(hub, warm) | {"PAPERTRACK_TIMEOUT": "20"}
+        first = run_measured(arguments(command, warm), patient)
     assert first.code == 0, f"warm-up failed: {first.stderr}"
 
     def cell(number: int, fault_name: str, case: Case, cached: bool) -> str | None:

@@ -239,6 +239,12 @@ def _deliver_file(
     from papertrack.store.state import write_state
 
     final = output_path(output, today, fmt)
+    # Under the digest lock no other digest is writing: any pending file but the one the
+    # state names was left by a run killed before it recorded anything. Its papers were not
+    # sent and go out in this digest.
+    for leftover in final.parent.glob(".*.pending"):
+        if state.pending is None or str(leftover) != state.pending["temporary"]:
+            leftover.unlink(missing_ok=True)
     temporary = final.with_name(f".{final.name}.{os.getpid()}.pending")
     document = render(fmt, sections, now, _feed(sections, state, now))
     try:

@@ -5,7 +5,11 @@ from __future__ import annotations
 import contextlib
 import os
 import tempfile
+import time
 from pathlib import Path
+
+STALE_TEMPORARY = 600.0
+"""A temporary file older than this was left by a process killed mid-write."""
 
 
 def atomic_write_bytes(path: Path, data: bytes, *, mode: int | None = None) -> None:
@@ -25,6 +29,16 @@ def atomic_write_bytes(path: Path, data: bytes, *, mode: int | None = None) -> N
             os.unlink(temporary)
         raise
     _fsync_dir(path.parent)
+    remove_stale(path.parent, f".{path.name}.*.tmp")
+
+
+def remove_stale(folder: Path, pattern: str, *, older_than: float = STALE_TEMPORARY) -> None:
+    """Delete what killed writers left behind; young files may belong to a live one."""
+    horizon = time.time() - older_than
+    for leftover in folder.glob(pattern):
+        with contextlib.suppress(OSError):
+            if leftover.stat().st_mtime < horizon:
+                leftover.unlink()
 
 
 def _fsync_dir(folder: Path) -> None:
