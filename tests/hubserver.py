@@ -171,7 +171,11 @@ class HubServer:
                 fixture = self.days.get(day.isoformat())
                 if fixture is not None and page == 0:
                     recorded = fixture.read_bytes()
-                    if len(json.loads(recorded)) <= limit:
+                    try:
+                        fits = len(json.loads(recorded)) <= limit
+                    except ValueError:
+                        fits = True  # a deliberately broken body (hostile-content tests)
+                    if fits:
                         return Reply(200, recorded, {"content-type": "application/json"})
                 items = self._items_for(iter([day]))
             elif "week" in query:

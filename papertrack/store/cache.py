@@ -127,7 +127,13 @@ def write_entry(
         "meta": meta or {},
         "items": items,
     }
-    atomic_write_bytes(path, json.dumps(document, ensure_ascii=False).encode("utf-8"))
+    try:
+        data = json.dumps(document, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError:
+        # A lone surrogate ("\ud800" in the API's JSON) has no UTF-8 form; escaped, it
+        # round-trips exactly.
+        data = json.dumps(document, ensure_ascii=True).encode("ascii")
+    atomic_write_bytes(path, data)
     return path
 
 
