@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 from papertrack import __version__
 from papertrack.config import PASSWORD_ENV, Config
 from papertrack.errors import PapertrackError, UsageError
+from papertrack.text import redact
 
 if TYPE_CHECKING:
     import smtplib
@@ -141,9 +142,10 @@ def send_smtp(message: EmailMessage, settings: MailSettings) -> None:
     except MailError:
         raise
     except smtplib.SMTPException as exc:
-        raise MailError(f"could not send mail via {where}: {_smtp_reason(exc)}") from None
+        reason = redact(_smtp_reason(exc), [secret])
+        raise MailError(f"could not send mail via {where}: {reason}") from None
     except (OSError, ssl.SSLError) as exc:
-        raise MailError(f"could not send mail via {where}: {exc}") from None
+        raise MailError(f"could not send mail via {where}: {redact(str(exc), [secret])}") from None
     if refused:
         raise MailError(f"{where} refused recipients: {', '.join(sorted(refused))}")
 

@@ -31,3 +31,13 @@ def clean_optional(value: object) -> str | None:
     """Like clean_line, but None for a missing or empty value."""
     text = clean_line(value)
     return text or None
+
+
+def redact(text: str, secrets: object) -> str:
+    """*text* with every secret (a token, a password) replaced by ``***``."""
+    if not isinstance(secrets, (list, tuple, set, frozenset)):
+        return text
+    for secret in secrets:
+        if isinstance(secret, str) and len(secret) >= 4:
+            text = text.replace(secret, "***")
+    return text

@@ -7,8 +7,17 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, settings
 
 from tests.hubserver import HubServer
+
+# The normal suite tries a few hundred inputs per parser; `pytest -m fuzz
+# --hypothesis-profile=fuzz` tries 10,000 (issue 5: "at least 10,000 per parser").
+settings.register_profile("default", max_examples=200, deadline=None)
+settings.register_profile(
+    "fuzz", max_examples=10_000, deadline=None, suppress_health_check=list(HealthCheck)
+)
+settings.load_profile("default")
 
 ROOT = Path(__file__).resolve().parent.parent
 # Variables that would change what papertrack does if the developer's shell has them.
@@ -68,12 +77,53 @@ def run_cli(*args: str, env: dict[str, str] | None = None) -> subprocess.Complet
     )
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    # One folder for figures from every worker (pytest-xdist workers start after this and
+    # inherit the environment); the controller prints them at the end.
+    if not os.environ.get("PAPERTRACK_TEST_REPORTS"):
+        import tempfile
+
+        os.environ["PAPERTRACK_TEST_REPORTS"] = tempfile.mkdtemp(prefix="papertrack-reports-")
+
+
+def write_report(name: str, data: object) -> None:
+    """Save figures for the terminal summary (tests/test_faults.py, tests/test_fuzz.py)."""
+    import json
+
+    folder = Path(os.environ["PAPERTRACK_TEST_REPORTS"])
+    (folder / f"{name}-{os.getpid()}.json").write_text(json.dumps(data))
+
+
+def _reports(name: str) -> list[object]:
+    import json
+
+    folder = Path(os.environ.get("PAPERTRACK_TEST_REPORTS", "/nonexistent"))
+    return [json.loads(p.read_text()) for p in sorted(folder.glob(f"{name}-*.json"))]
+
+
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
-    """Print the fault matrix (tests/test_faults.py) when it ran."""
-    module = sys.modules.get("tests.test_faults")
-    results = getattr(module, "RESULTS", None)
-    if module is None or not results:
-        return
-    terminalreporter.section("fault matrix")
-    for line in module.matrix_table(results):
-        terminalreporter.write_line(line)
+    """Print the fault matrix and the fuzzing counts when those tests ran."""
+    from collections import Counter
+
+    matrix: dict[str, str] = {}
+    peaks: dict[str, float] = {}
+    for report in _reports("matrix"):
+        assert isinstance(report, dict)
+        matrix.update(report["cells"])
+        for fault, peak in report["peak_mb"].items():
+            peaks[fault] = max(peaks.get(fault, 0.0), peak)
+    if matrix:
+        from tests.test_faults import matrix_table
+
+        cells = {tuple(key.split("\t")): value for key, value in matrix.items()}
+        terminalreporter.section("fault matrix")
+        for line in matrix_table(cells, peaks):  # type: ignore[arg-type]
+            terminalreporter.write_line(line)
+    tried: Counter[str] = Counter()
+    for report in _reports("fuzz"):
+        assert isinstance(report, dict)
+        tried.update(report)
+    if tried:
+        terminalreporter.section("fuzzing")
+        for parser, count in sorted(tried.items()):
+            terminalreporter.write_line(f"{parser:32} {count:>7,} inputs")

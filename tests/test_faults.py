@@ -26,7 +26,7 @@ import pytest
 
 from papertrack.dates import utc_today
 from tests import faults
-from tests.conftest import ROOT
+from tests.conftest import ROOT, write_report
 from tests.hubserver import HubServer
 
 WEEK = f"{utc_today().isocalendar()[0]}-W{utc_today().isocalendar()[1]:02d}"
@@ -128,12 +128,18 @@ def serve_everything(hub: HubServer) -> None:
 
 
 @pytest.fixture(scope="module")
-def report() -> dict[tuple[str, str, str], str]:
+def report() -> Iterator[dict[tuple[str, str, str], str]]:
     """Cell results; conftest's pytest_terminal_summary prints them as the matrix table."""
-    return RESULTS
+    yield RESULTS
+    write_report(
+        "matrix",
+        {"cells": {"\t".join(key): value for key, value in RESULTS.items()}, "peak_mb": PEAK_MB},
+    )
 
 
-def matrix_table(results: dict[tuple[str, str, str], str]) -> list[str]:
+def matrix_table(
+    results: dict[tuple[str, str, str], str], peaks: dict[str, float] | None = None
+) -> list[str]:
     commands = list(COMMANDS)
     width = max(len(f) for f in CASES) + 2
     lines = [
@@ -148,11 +154,12 @@ def matrix_table(results: dict[tuple[str, str, str], str]) -> list[str]:
         lines.append(row)
     passed = sum(1 for value in results.values() if value == "ok")
     lines.append(f"cells passed: {passed} / {len(results)}")
-    if PEAK_MB:
-        worst = max(PEAK_MB, key=lambda name: PEAK_MB[name])
+    peaks = peaks if peaks is not None else PEAK_MB
+    if peaks:
+        worst = max(peaks, key=lambda name: peaks[name])
         lines.append(
-            f"peak memory of any run: {PEAK_MB[worst]:.0f} MB ({worst}); "
-            f"with the 50 MB body: {PEAK_MB.get('50 MB body', 0):.0f} MB"
+            f"peak memory of any run: {peaks[worst]:.0f} MB ({worst}); "
+            f"with the 50 MB body: {peaks.get('50 MB body', 0):.0f} MB"
         )
     return lines
 

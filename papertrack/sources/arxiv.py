@@ -87,6 +87,10 @@ def parse_xml(body: bytes) -> ET.Element:
         return ET.fromstring(body)
     except ET.ParseError as exc:
         raise ParseError(f"malformed XML ({exc})") from None
+    except (LookupError, ValueError) as exc:
+        # An XML declaration naming an encoding Python does not know, or bytes it cannot
+        # decode in the one it names.
+        raise ParseError(f"unreadable XML ({exc})") from None
 
 
 def _text(element: ET.Element | None) -> str:

@@ -20,7 +20,7 @@ import httpx
 
 from papertrack import __version__
 from papertrack.errors import FetchError, UsageError
-from papertrack.text import clean_line
+from papertrack.text import clean_line, redact
 
 USER_AGENT = (
     f"papertrack/{__version__} (command-line paper tracker; "
@@ -157,6 +157,31 @@ class HttpClient:
         *ok_statuses* are returned for the caller to read rather than raised.
         """
         base = self.backoff if backoff is None else backoff
+        # A server may echo what it was sent (an error page quoting the Authorization
+        # header): nothing we report may carry a credential.
+        secrets = [
+            v.partition(" ")[2] or v
+            for k, v in (headers or {}).items()
+            if k.lower() == "authorization"
+        ]
+        try:
+            return self._get(url, headers, gate, check, ok_statuses, base)
+        except FetchError as exc:
+            if secrets:
+                exc.cause = redact(exc.cause, secrets)
+                exc.message = f"{exc.url}: {exc.cause}"
+                exc.args = (exc.message,)
+            raise
+
+    def _get(
+        self,
+        url: str,
+        headers: Mapping[str, str] | None,
+        gate: Callable[[], AbstractContextManager[None]] | None,
+        check: Callable[[Response], str | None] | None,
+        ok_statuses: frozenset[int],
+        base: float,
+    ) -> Response:
         waited = 0.0
         for attempt in range(1, MAX_ATTEMPTS + 1):
             delay = base * 2 ** (attempt - 1)
