@@ -123,7 +123,10 @@ def parse_duration(text: str) -> timedelta:
     if match is None:
         raise ValueError(f"{text!r} is not a duration like 30m, 1h, 12h or 2d")
     unit = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days"}[match.group(2)]
-    return timedelta(**{unit: int(match.group(1))})
+    try:
+        return timedelta(**{unit: int(match.group(1))})
+    except OverflowError:
+        raise ValueError(f"{text!r} is longer than any duration papertrack can use") from None
 
 
 def coerce(key: Key, value: Any, *, from_text: bool = False) -> Any:

@@ -223,3 +223,8 @@ def test_fixture_heads_are_still_valid_documents() -> None:
 def test_unknown_xml_encoding_is_a_parse_error() -> None:
     with pytest.raises(ParseError, match="unreadable XML"):
         arxiv.parse_api(b"<?xml version='1.0' encoding='x-unknown'?><feed/>")
+
+
+def test_huge_durations_are_value_errors() -> None:
+    with pytest.raises(ValueError, match="longer than any duration"):
+        config.parse_duration("1000000000d")
