@@ -20,11 +20,6 @@ from typing import Any, Literal
 
 from papertrack.errors import UsageError
 
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - exercised on Python 3.10 only
-    import tomli as tomllib  # type: ignore[import-not-found, no-redef, unused-ignore]
-
 Kind = Literal["str", "int", "bool", "list", "choice", "duration", "categories", "sources", "query"]
 SOURCES = ("hf", "arxiv", "all")
 FORMATS = ("auto", "table", "lines", "json", "jsonl", "md", "csv")
@@ -78,6 +73,16 @@ WATCH_KEYS: tuple[Key, ...] = (
 )
 _BY_NAME = {key.name: key for key in KEYS}
 _WATCH_BY_NAME = {key.name: key for key in WATCH_KEYS}
+
+
+def parse_toml(text: str) -> dict[str, Any]:
+    """tomllib (tomli before Python 3.11), imported only when there is a file to read."""
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # pragma: no cover - exercised on Python 3.10 only
+        import tomli as tomllib  # type: ignore[import-not-found, unused-ignore]
+    document: dict[str, Any] = tomllib.loads(text)
+    return document
 
 
 def config_path() -> Path:
@@ -331,8 +336,8 @@ def load(path: Path | None = None, *, warn: Any = None) -> Config:
     except (OSError, UnicodeDecodeError) as exc:
         raise UsageError(f"cannot read the config file {path}: {exc}") from None
     try:
-        document = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
+        document = parse_toml(text)
+    except ValueError as exc:  # tomllib.TOMLDecodeError is a ValueError
         raise UsageError(f"{path}, {_toml_problem(str(exc), text)}") from None
     for message in _validate(path, text, document):
         if warn is not None:
@@ -354,7 +359,7 @@ def editing(path: Path | None = None) -> Iterator[dict[str, Any]]:
         document = dict(load(path).document)
         yield document
         data = tomli_w.dumps(document).encode("utf-8")
-        tomllib.loads(data.decode("utf-8"))  # never write what we could not read back
+        parse_toml(data.decode("utf-8"))  # never write what we could not read back
         atomic_write_bytes(path, data, mode=0o600)
 
 

@@ -26,7 +26,7 @@ from papertrack.dates import (
 from papertrack.errors import FetchError, NotCachedError, PapertrackError, UsageError
 from papertrack.models import Paper
 from papertrack.query import join_sources, merge_papers
-from papertrack.sources import arxiv, hf
+from papertrack.sources import hf
 from papertrack.store import cache
 
 if TYPE_CHECKING:
@@ -326,6 +326,8 @@ class Loader:
                 f"no cached arXiv announcement for {', '.join(categories)} on {day_label(day)}",
                 hint="run without --offline to fetch it",
             )
+        from papertrack.sources import arxiv
+
         start, end = announcement_window(day)
         try:
             papers, truncated = arxiv.backfill(
@@ -404,6 +406,8 @@ class Loader:
             latest = max(copies, key=lambda c: c.path.stem)
             day = date.fromisoformat(latest.path.stem)
             return day, self._arxiv_loaded(categories, day, latest, stale=False)
+        from papertrack.sources import arxiv
+
         etag = newest.meta.get("etag") if newest is not None else None
         try:
             fetched = arxiv.fetch_feed(self.client, self.gate, categories, etag=etag)

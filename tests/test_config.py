@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from papertrack import config
-from papertrack.config import tomllib  # type: ignore[attr-defined]
+from papertrack.config import parse_toml
 from tests.conftest import ROOT, run_cli
 
 
@@ -26,7 +26,7 @@ def test_set_get_unset_keep_unknown_keys_and_comments_of_values(path: Path) -> N
     assert run_cli("config", "set", "mail.port", "587").returncode == 0
     assert run_cli("config", "set", "categories", "cs.cl, cs.LG").returncode == 0
     assert run_cli("config", "set", "watch.ml.terms", "diffusion,agents").returncode == 0
-    document = tomllib.loads(path.read_text())
+    document = parse_toml(path.read_text())
     assert document == {
         "custom": "kept",
         "mail": {"host": "smtp.example.org", "extra": 1, "port": 587},
@@ -41,7 +41,7 @@ def test_set_get_unset_keep_unknown_keys_and_comments_of_values(path: Path) -> N
     assert unset.returncode == 1 and unset.stdout == ""
     assert run_cli("config", "unset", "mail.port").returncode == 0
     assert run_cli("config", "unset", "watch.ml.terms").returncode == 0
-    document = tomllib.loads(path.read_text())
+    document = parse_toml(path.read_text())
     assert document["mail"] == {"host": "smtp.example.org", "extra": 1}
     assert "watch" not in document  # emptied tables go too
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
@@ -120,13 +120,13 @@ def test_edit_saves_only_a_valid_result(path: Path, tmp_path: Path) -> None:
     editor.chmod(0o755)
     ok = run_cli("config", "edit", env={"EDITOR": str(editor)})
     assert ok.returncode == 0, ok.stderr
-    assert tomllib.loads(path.read_text()) == {"sources": "all", "categories": ["cs.CL"]}
+    assert parse_toml(path.read_text()) == {"sources": "all", "categories": ["cs.CL"]}
     broken = tmp_path / "broken.sh"
     broken.write_text("#!/bin/sh\nprintf 'categories = [\\n' > \"$1\"\n")
     broken.chmod(0o755)
     refused = run_cli("config", "edit", env={"VISUAL": str(broken)})
     assert refused.returncode == 2 and "your edit is kept in" in refused.stderr
-    assert tomllib.loads(path.read_text()) == {"sources": "all", "categories": ["cs.CL"]}
+    assert parse_toml(path.read_text()) == {"sources": "all", "categories": ["cs.CL"]}
 
 
 def test_concurrent_sets_lose_nothing(path: Path) -> None:
@@ -141,7 +141,7 @@ def test_concurrent_sets_lose_nothing(path: Path) -> None:
     for proc in procs:
         proc.communicate(timeout=60)
         assert proc.returncode == 0
-    watches = tomllib.loads(path.read_text())["watch"]
+    watches = parse_toml(path.read_text())["watch"]
     assert sorted(watches) == [f"w{n}" for n in range(8)]
 
 
@@ -181,7 +181,7 @@ def test_watch_commands(path: Path) -> None:
     listed = run_cli("watch", "list").stdout.splitlines()
     assert [line.split("\t")[0] for line in listed] == ["llm", "quantum"]
     shown = run_cli("watch", "show", "quantum").stdout
-    assert tomllib.loads(shown) == {
+    assert parse_toml(shown) == {
         "watch": {
             "quantum": {
                 "categories": ["quant-ph"],

@@ -21,7 +21,7 @@ from typing import Any
 
 import pytest
 
-from papertrack.config import tomllib  # type: ignore[attr-defined]
+from papertrack.config import parse_toml
 from papertrack.dates import utc_today
 from papertrack.store.state import read_state
 from tests.conftest import ROOT
@@ -74,7 +74,7 @@ def check_files(home: Path) -> None:
     """Every file papertrack keeps parses, whatever moment the kill hit."""
     for path in (home / "cache").rglob("*.json") if (home / "cache").exists() else []:
         json.loads(path.read_bytes())
-    tomllib.loads((home / "config.toml").read_text())
+    parse_toml((home / "config.toml").read_text())
     read_state(home / "state" / "digest-state.json")
 
 
@@ -146,7 +146,7 @@ def test_sigkill_at_random_moments_loses_and_repeats_nothing(
     twice = {paper: count for paper, count in sent.items() if count > 1}
     assert not twice, f"sent twice: {twice}"
     assert read_state(folder / "state" / "digest-state.json").pending is None
-    assert "agents" in tomllib.loads((folder / "config.toml").read_text())["watch"]
+    assert "agents" in parse_toml((folder / "config.toml").read_text())["watch"]
     leftovers = len(list(folder.rglob("*.tmp")))
     assert not list((folder / "out").glob(".*.pending")), "a killed digest's file was left"
     print(
@@ -178,6 +178,6 @@ def test_concurrent_runs(home: tuple[Path, dict[str, str]], processes: int) -> N
     final.communicate(timeout=60)
     sent = delivered(folder, "agents")
     assert set(sent) == agent_ids() and all(c == 1 for c in sent.values()), sent
-    watches = tomllib.loads((folder / "config.toml").read_text())["watch"]
+    watches = parse_toml((folder / "config.toml").read_text())["watch"]
     expected = {f"w{n % 7}" for n in range(rounds * processes) if n % 5 == 2}
     assert expected <= set(watches), "a concurrent config edit was lost"

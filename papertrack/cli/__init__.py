@@ -35,32 +35,13 @@ def run(argv: Sequence[str] | None = None) -> int:
         reconfigure = getattr(stream, "reconfigure", None)
         if reconfigure is not None:
             reconfigure(errors="replace")
-    from typer import Abort
-    from typer._click.exceptions import ClickException
-
-    from papertrack.cli.app import app
-
+    args = list(argv) if argv is not None else sys.argv[1:]
     try:
-        result = app(
-            args=list(argv) if argv is not None else None,
-            prog_name="papertrack",
-            standalone_mode=False,
-        )
-        sys.stdout.flush()
+        return _dispatch(args)
     except PapertrackError as exc:
         error_line(str(exc))
         return exc.exit_code
-    except ClickException as exc:
-        # Click would print usage, a blank line and a boxed message; one line says it all.
-        message = exc.format_message()
-        if not message.strip():
-            return exc.exit_code  # bare "papertrack": the help was the message
-        context = getattr(exc, "ctx", None)
-        if context is not None:
-            message = f"{message.rstrip('.')}. See '{context.command_path} --help'."
-        error_line(message)
-        return exc.exit_code
-    except (KeyboardInterrupt, Abort):
+    except KeyboardInterrupt:
         sys.stderr.write("papertrack: interrupted\n")
         return EXIT_INTERRUPTED
     except (BrokenPipeError, OutputClosed):
@@ -76,9 +57,37 @@ def run(argv: Sequence[str] | None = None) -> int:
             "with the command you ran, or set PAPERTRACK_DEBUG=1 to see the traceback)"
         )
         return EXIT_INTERNAL
-    if isinstance(result, int):
-        return result
-    return EXIT_OK
+
+
+def _dispatch(args: list[str]) -> int:
+    from papertrack.cli import fast
+
+    if fast.run(args):
+        sys.stdout.flush()
+        return EXIT_OK
+    from typer import Abort
+    from typer._click.exceptions import ClickException, NoArgsIsHelpError
+
+    from papertrack.cli.app import app
+
+    try:
+        result = app(args=args, prog_name="papertrack", standalone_mode=False)
+        sys.stdout.flush()
+    except NoArgsIsHelpError as exc:
+        # A bare "papertrack" (or "papertrack config"): the help is the answer.
+        sys.stdout.write(f"{exc.format_message().rstrip()}\n")
+        return exc.exit_code
+    except ClickException as exc:
+        # Click would print usage, a blank line and a message; one line says it all.
+        message = exc.format_message()
+        context = getattr(exc, "ctx", None)
+        if context is not None:
+            message = f"{message.rstrip('.')}. See '{context.command_path} --help'."
+        error_line(message)
+        return exc.exit_code
+    except Abort:
+        raise KeyboardInterrupt from None
+    return result if isinstance(result, int) else EXIT_OK
 
 
 def _silence_stdout() -> None:

@@ -8,15 +8,10 @@ import typer
 
 from papertrack import __version__
 from papertrack.cli import options as opt
-from papertrack.cli.listing import (
-    ListingOptions,
-    load_config,
-    mode_of,
-    run_list,
-    run_search,
-    run_today,
-)
 from papertrack.errors import UsageError
+
+# The command modules are imported inside each command: --help and shell completion, which
+# only need the declarations below, stay quick.
 
 app = typer.Typer(
     name="papertrack",
@@ -26,6 +21,8 @@ app = typer.Typer(
     add_completion=True,
     context_settings={"help_option_names": ["-h", "--help"]},
     pretty_exceptions_enable=False,
+    # Plain help: Rich's boxed help costs ~60 ms of imports on every --help.
+    rich_markup_mode=None,
 )
 
 
@@ -74,6 +71,8 @@ def today(
     Examples: papertrack today · papertrack today diffusion "speculative decoding" ·
     papertrack today --has-code --sort stars · papertrack today | cut -f1
     """
+    from papertrack.cli.listing import ListingOptions, run_today
+
     run_today(ListingOptions.build(**locals()))
 
 
@@ -147,6 +146,8 @@ def list_(
     Examples: papertrack list --date 2025-08-25 · papertrack list --week 2025-W35 agents ·
     papertrack list --month 2025-08 --sort upvotes -n 20 · papertrack list --since 7d
     """
+    from papertrack.cli.listing import ListingOptions, run_list
+
     period = {"day": date, "week": week, "month": month, "since": since, "until": until}
     run_list(ListingOptions.build(**locals()), period)
 
@@ -204,6 +205,8 @@ def search(
     Examples: papertrack search speculative decoding · papertrack search --source arxiv
     'ti:"speculative decoding" AND cat:cs.CL' --since 30d · papertrack search diffusion -f json
     """
+    from papertrack.cli.listing import ListingOptions, run_search
+
     run_search(
         ListingOptions.build(
             terms=None, match_all=False, exclude=exclude, author=author,
@@ -240,6 +243,7 @@ def show(
     refresh: opt.Refresh = False,
 ) -> None:
     """Everything about one paper: authors, dates, categories, abstract, AI summary, links."""
+    from papertrack.cli.listing import load_config, mode_of
     from papertrack.cli.paper import run_show
 
     chosen = color or opt.ColorChoice(load_config().get("color") or "auto")
@@ -261,6 +265,7 @@ def open_(
     offline: opt.Offline = False,
 ) -> None:
     """Open a paper's arXiv page (or --pdf, --hf, --code) in your web browser."""
+    from papertrack.cli.listing import mode_of
     from papertrack.cli.paper import run_open
 
     chosen = [name for name, flag in (("pdf", pdf), ("hf", hf_page), ("code", code)) if flag]
@@ -466,6 +471,7 @@ def digest(
     Nothing new: nothing is written, one line on stderr, exit 0 (3 with --fail-if-empty).
     """
     from papertrack.cli.digest import DigestOptions, run_digest
+    from papertrack.cli.listing import mode_of
     from papertrack.config import DIGEST_FORMATS
 
     if fmt is not None and fmt not in DIGEST_FORMATS:

@@ -9,7 +9,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from papertrack.cli.options import ColorChoice, FormatChoice, SortChoice, SourceChoice
+from papertrack.cli.choices import ColorChoice, FormatChoice, SortChoice, SourceChoice
 from papertrack.dates import resolve_period, utc_today
 from papertrack.errors import OutputClosed, UsageError
 from papertrack.listings import Loaded, Loader, Mode, Source, load_period, load_today
@@ -296,10 +296,12 @@ def apply_filters(papers: Sequence[Paper], chain: Sequence[Filters]) -> list[Mat
 
 
 def section_pattern(chain: Sequence[Filters], extra: Sequence[str] = ()) -> Any:
-    from papertrack.querylang import highlight_sources
-
     words = [*extra, *(t for f in chain for t in f.terms)]
-    regexes = [r for f in chain if f.query is not None for r in highlight_sources(f.query)]
+    regexes: list[str] = []
+    if any(f.query is not None for f in chain):
+        from papertrack.querylang import highlight_sources
+
+        regexes = [r for f in chain if f.query is not None for r in highlight_sources(f.query)]
     return highlight_pattern(words, regexes)
 
 

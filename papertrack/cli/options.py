@@ -2,39 +2,13 @@
 
 from __future__ import annotations
 
-import enum
 from typing import Annotated, Optional
 
 import typer
 
+from papertrack.cli.choices import ColorChoice, FormatChoice, SortChoice, SourceChoice
 
-class SortChoice(enum.Enum):
-    date = "date"
-    upvotes = "upvotes"
-    stars = "stars"
-    title = "title"
-    relevance = "relevance"
-
-
-class FormatChoice(enum.Enum):
-    table = "table"
-    lines = "lines"
-    json = "json"
-    jsonl = "jsonl"
-    md = "md"
-    csv = "csv"
-
-
-class SourceChoice(enum.Enum):
-    hf = "hf"
-    arxiv = "arxiv"
-    all = "all"
-
-
-class ColorChoice(enum.Enum):
-    auto = "auto"
-    always = "always"
-    never = "never"
+__all__ = ["ColorChoice", "FormatChoice", "SortChoice", "SourceChoice"]
 
 
 SOURCES = "Sources"

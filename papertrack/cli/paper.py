@@ -6,8 +6,8 @@ import json
 import re
 import sys
 
+from papertrack.cli.choices import ColorChoice, FormatChoice
 from papertrack.cli.listing import make_loader, note
-from papertrack.cli.options import ColorChoice, FormatChoice
 from papertrack.errors import OutputClosed, PapertrackError, UsageError
 from papertrack.listings import Mode
 from papertrack.models import Paper, parse_paper_ref

@@ -1,0 +1,142 @@
+"""A Typer-free path for the everyday ``today`` and ``list`` command lines.
+
+Importing Typer (and the click it carries) costs about 40 ms here, three times the
+interpreter's own start-up, and ``papertrack today`` is typed many times a day. When every
+argument is one this table knows, in a plain form (``--opt value``, ``--opt=value``,
+``-o value``, flags, words), the command runs without Typer. Anything else (help,
+completion, a typo, a value of the wrong kind, clustered or attached short options) returns
+None and goes to Typer, which then owns every message. tests/test_fast.py checks that both
+parsers read the same command lines the same way.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from papertrack.cli.choices import ColorChoice, FormatChoice, SortChoice, SourceChoice
+
+_INT = re.compile(r"-?\d+")
+# name in the command function, kind, option spellings
+_COMMON: list[tuple[str, str, tuple[str, ...]]] = [
+    ("source", "source", ("--source",)),
+    ("category", "multi", ("--category", "-c")),
+    ("replacements", "flag", ("--replacements",)),
+    ("query", "text", ("--query", "-q")),
+    ("watch", "multi", ("--watch", "-W")),
+    ("match_all", "flag", ("--all",)),
+    ("exclude", "multi", ("--exclude", "-x")),
+    ("author", "multi", ("--author", "-a")),
+    ("min_upvotes", "int", ("--min-upvotes",)),
+    ("has_code", "flag", ("--has-code",)),
+    ("sort", "sort", ("--sort", "-s")),
+    ("limit", "int", ("--limit", "-n")),
+    ("fmt", "format", ("--format", "-f")),
+    ("long", "flag", ("--long", "-l")),
+    ("color", "color", ("--color",)),
+    ("offline", "flag", ("--offline",)),
+    ("refresh", "flag", ("--refresh",)),
+]
+_PERIOD: list[tuple[str, str, tuple[str, ...]]] = [
+    ("date", "text", ("--date", "-d")),
+    ("week", "text", ("--week", "-w")),
+    ("month", "text", ("--month", "-m")),
+    ("since", "text", ("--since",)),
+    ("until", "text", ("--until",)),
+]
+TABLES: dict[str, list[tuple[str, str, tuple[str, ...]]]] = {
+    "today": _COMMON,
+    "list": [*_COMMON, *_PERIOD],
+}
+_ENUMS: dict[str, Callable[[str], Any]] = {
+    "source": SourceChoice,
+    "sort": SortChoice,
+    "format": FormatChoice,
+    "color": ColorChoice,
+}
+
+
+def defaults(command: str) -> dict[str, Any]:
+    """What Typer passes for options that were not given (the command functions' defaults)."""
+    values: dict[str, Any] = {"terms": None}
+    for name, kind, _ in TABLES[command]:
+        values[name] = False if kind == "flag" else None
+    values["sort"] = SortChoice.date
+    return values
+
+
+def parse(argv: Sequence[str]) -> tuple[str, dict[str, Any]] | None:
+    """``(command, keyword arguments)`` for a plain today/list command line, else None."""
+    if not argv or argv[0] not in TABLES or os.environ.get("_PAPERTRACK_COMPLETE"):
+        return None
+    command = argv[0]
+    spellings = {flag: (name, kind) for name, kind, flags in TABLES[command] for flag in flags}
+    values = defaults(command)
+    terms: list[str] = []
+    args = list(argv[1:])
+    while args:
+        arg = args.pop(0)
+        if not arg.startswith("-") or arg == "-":
+            terms.append(arg)
+            continue
+        name_value = arg.split("=", 1) if arg.startswith("--") and "=" in arg else [arg]
+        known = spellings.get(name_value[0])
+        if known is None:
+            return None  # help, version, a typo, -- or a clustered short option: Typer's job
+        name, kind = known
+        if kind == "flag":
+            if len(name_value) == 2:
+                return None
+            values[name] = True
+            continue
+        if len(name_value) == 2:
+            raw = name_value[1]
+        elif args:
+            raw = args.pop(0)
+        else:
+            return None
+        value = _value(kind, raw)
+        if value is None:
+            return None
+        if kind == "multi":
+            values[name] = [*(values[name] or []), value]
+        else:
+            values[name] = value
+    values["terms"] = terms or None
+    return command, values
+
+
+def _value(kind: str, raw: str) -> Any:
+    if kind in ("text", "multi"):
+        return raw
+    if kind == "int":
+        return int(raw) if _INT.fullmatch(raw) else None
+    try:
+        return _ENUMS[kind](raw)
+    except ValueError:
+        return None
+
+
+def split_period(values: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The command's option values, and list's period options as run_list takes them."""
+    names = {"date": "day", "week": "week", "month": "month", "since": "since", "until": "until"}
+    period = {names[k]: values[k] for k in names if k in values}
+    return {k: v for k, v in values.items() if k not in names}, period
+
+
+def run(argv: Sequence[str]) -> bool:
+    """Run *argv* here if it is a plain today/list command line; False to hand it to Typer."""
+    parsed = parse(argv)
+    if parsed is None:
+        return False
+    command, values = parsed
+    from papertrack.cli.listing import ListingOptions, run_list, run_today
+
+    options, period = split_period(values)
+    if command == "today":
+        run_today(ListingOptions.build(**options))
+    else:
+        run_list(ListingOptions.build(**options), period)
+    return True

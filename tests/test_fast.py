@@ -1,0 +1,148 @@
+"""The Typer-free fast path reads every plain today/list command line exactly as Typer does,
+and leaves everything else to Typer."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from papertrack.cli import fast
+from papertrack.cli import listing as listing_module
+from papertrack.cli.listing import ListingOptions
+from papertrack.errors import UsageError
+
+WORD = st.text(alphabet="abcdefghij xyz", min_size=1, max_size=12).filter(lambda t: t.strip())
+VALUES: dict[str, st.SearchStrategy[str]] = {
+    "flag": st.just(""),
+    "text": WORD,
+    "multi": WORD,
+    "int": st.integers(1, 500).map(str),
+    "source": st.sampled_from(["hf", "arxiv", "all"]),
+    "sort": st.sampled_from(["date", "upvotes", "stars", "title", "relevance"]),
+    "format": st.sampled_from(["table", "lines", "json", "jsonl", "md", "csv"]),
+    "color": st.sampled_from(["auto", "always", "never"]),
+}
+SPECIAL = {  # values the command would reject later: keep generated lines valid
+    "category": st.sampled_from(["cs.CL", "cs.lg,stat.ML", "quant-ph"]),
+    "query": st.sampled_from(["agent", 'title:"world model" OR /RL/i', "upvotes:>=3"]),
+    "date": st.sampled_from(["2025-08-25", "yesterday"]),
+    "week": st.just("2025-W35"),
+    "month": st.just("2025-08"),
+    "since": st.sampled_from(["7d", "2026-11-01"]),
+    "until": st.just("2026-11-20"),
+    "watch": st.just("nothing"),
+}
+
+
+@st.composite
+def command_lines(draw: st.DrawFn) -> list[str]:
+    command = draw(st.sampled_from(["today", "list"]))
+    argv = [command]
+    table = fast.TABLES[command]
+    chosen = draw(st.lists(st.sampled_from(table), max_size=7, unique_by=lambda row: row[0]))
+    if command == "list" and not any(
+        name in ("date", "week", "month", "since") for name, *_ in chosen
+    ):
+        chosen.append(next(row for row in table if row[0] == "date"))
+    if any(name == "until" for name, *_ in chosen) and not any(n == "since" for n, *_ in chosen):
+        chosen = [row for row in chosen if row[0] != "until"]
+    if any(name in ("offline",) for name, *_ in chosen):
+        chosen = [row for row in chosen if row[0] != "refresh"]
+    if any(name in ("date", "week", "month") for name, *_ in chosen):
+        periods = [row for row in chosen if row[0] in ("date", "week", "month", "since")]
+        chosen = [row for row in chosen if row not in periods[1:] and row[0] != "until"]
+    chosen = [row for row in chosen if row[0] not in ("watch", "long")]
+    for name, kind, spellings in chosen:
+        spelling = draw(st.sampled_from(spellings))
+        if kind == "flag":
+            argv.append(spelling)
+            continue
+        value = draw(SPECIAL.get(name, VALUES[kind]))
+        if spelling.startswith("--") and draw(st.booleans()):
+            argv.append(f"{spelling}={value}")
+        else:
+            argv += [spelling, value]
+    for term in draw(st.lists(WORD, max_size=3)):
+        if draw(st.booleans()):
+            argv.insert(1, term)  # terms before the options…
+        else:
+            argv.append(term)  # …or after them
+    return argv
+
+
+def outcome(build: Callable[[], object]) -> object:
+    """The options a command line builds, or the usage error it gets: both paths must agree."""
+    try:
+        return build()
+    except UsageError as exc:
+        return exc.message
+
+
+def through_typer(argv: list[str]) -> tuple[ListingOptions, dict[str, Any]]:
+    from papertrack.cli.app import app
+
+    captured: list[tuple[ListingOptions, dict[str, Any]]] = []
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(listing_module, "run_today", lambda options: captured.append((options, {})))
+        patch.setattr(listing_module, "run_list", lambda options, p: captured.append((options, p)))
+        app(args=argv, prog_name="papertrack", standalone_mode=False)
+    assert len(captured) == 1
+    return captured[0]
+
+
+# The autouse environment fixture is function-scoped; one environment for all inputs is right.
+@settings(
+    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(argv=command_lines())
+def test_fast_path_reads_command_lines_as_typer_does(argv: list[str]) -> None:
+    parsed = fast.parse(argv)
+    assert parsed is not None, argv
+    command, values = parsed
+    assert command == argv[0]
+    options, period = fast.split_period(values)
+    expected = outcome(
+        lambda: (ListingOptions.build(**options), period if command == "list" else {})
+    )
+    assert expected == outcome(lambda: through_typer(argv))
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["today", "--help"],
+        ["today", "-h"],
+        ["--version"],
+        ["search", "agents"],
+        ["today", "--frobnicate"],
+        ["today", "--limit", "many"],
+        ["today", "--sort", "hot"],
+        ["today", "-ln5"],
+        ["today", "-n5"],
+        ["today", "--", "-x"],
+        ["today", "--limit"],
+        ["today", "--offline=yes"],
+        ["list", "--date"],
+    ],
+)
+def test_everything_else_goes_to_typer(argv: list[str]) -> None:
+    assert fast.parse(argv) is None
+
+
+def test_completion_requests_go_to_typer(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("_PAPERTRACK_COMPLETE", "complete_bash")
+    assert fast.parse(["today"]) is None
+
+
+def test_plain_lines_parse() -> None:
+    parsed = fast.parse(
+        ["today", "diffusion", "-c", "cs.CL", "--min-upvotes=5", "-x", "a", "-x", "b"]
+    )
+    assert parsed is not None
+    values: dict[str, Any] = parsed[1]
+    assert values["terms"] == ["diffusion"] and values["category"] == ["cs.CL"]
+    assert values["min_upvotes"] == 5 and values["exclude"] == ["a", "b"]
