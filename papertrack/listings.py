@@ -140,6 +140,10 @@ class Loader:
             cache.write_entry(key, **document)
         except OSError as exc:
             self.warn(f"warning: could not write the cache ({exc}); continuing without it")
+            return
+        from papertrack.store import index
+
+        index.add_entry(key, document["items"])
 
     # -- Hugging Face --------------------------------------------------------------------
 

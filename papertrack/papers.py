@@ -47,12 +47,28 @@ def search(
         raise UsageError('search needs a query, e.g. papertrack search "speculative decoding"')
     if limit > MAX_SEARCH_RESULTS:
         raise UsageError(f"--limit for search is at most {MAX_SEARCH_RESULTS} (got {limit})")
+    if loader.mode == "offline":
+        return search_cache(text, source=source, since=since, until=until, limit=limit)
     parts: list[Loaded] = []
     if source in ("hf", "all"):
         parts.append(_search_hf(loader, text, since=since, until=until, limit=limit))
     if source in ("arxiv", "all"):
         parts.append(_search_arxiv(loader, text, since=since, until=until, limit=limit))
     return combine(parts)
+
+
+def search_cache(
+    text: str, *, source: Source, since: date | None, until: date | None, limit: int
+) -> Loaded:
+    """Search every cached paper (the local full-text index): what --offline searches."""
+    from papertrack.store import index
+
+    sources = ("hf", "arxiv") if source == "all" else (source,)
+    papers, total = index.search(text, limit=limit, sources=sources, since=since, until=until)
+    label = f"cache search {text!r}"
+    if total > len(papers):
+        label += f" (best {len(papers)} of {total})"
+    return Loaded("all", label, papers)
 
 
 def _within(paper: Paper, since: date | None, until: date | None) -> bool:

@@ -1,0 +1,287 @@
+"""A full-text index over the JSON cache, for ``search --offline``.
+
+The JSON files stay the record; ``{cache}/index.sqlite3`` is derived from them with SQLite's
+FTS5 (in the standard library's sqlite3). It is updated when a listing is written, catches
+up with files it has not seen (or that changed) before each search, forgets files that
+were deleted, and is rebuilt from scratch when it is missing, from another version, or
+corrupt. Losing it loses nothing.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import sqlite3
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import closing, contextmanager
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from papertrack.models import Paper
+from papertrack.store import cache
+
+SCHEMA_VERSION = "1"
+INDEX_NAME = "index.sqlite3"
+_TOKEN = re.compile(r'"([^"]+)"|(\S+)')
+_FTS_WORD = re.compile(r"\w+", re.UNICODE)
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT);
+CREATE TABLE IF NOT EXISTS files(path TEXT PRIMARY KEY, mtime_ns INTEGER, size INTEGER);
+CREATE TABLE IF NOT EXISTS papers(
+    rowid INTEGER PRIMARY KEY,
+    id TEXT UNIQUE NOT NULL,
+    path TEXT NOT NULL,
+    day TEXT,
+    sources TEXT NOT NULL,
+    data TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS papers_path ON papers(path);
+CREATE VIRTUAL TABLE IF NOT EXISTS fts USING fts5(
+    title, abstract, authors, extra, tokenize='porter unicode61'
+);
+"""
+# bm25 weights for title, abstract, authors, extra (AI summary and keywords, categories).
+_WEIGHTS = "10.0, 2.0, 4.0, 3.0"
+
+
+def index_path(root: Path | None = None) -> Path:
+    return (root or cache.cache_dir()) / INDEX_NAME
+
+
+def _connect(path: Path) -> sqlite3.Connection:
+    connection = sqlite3.connect(path, timeout=10.0, isolation_level=None)
+    connection.execute("PRAGMA journal_mode=WAL")  # readers never wait for a writer
+    connection.execute("PRAGMA synchronous=NORMAL")
+    return connection
+
+
+@contextmanager
+def opened(root: Path | None = None) -> Iterator[sqlite3.Connection]:
+    """The index, created or rebuilt (schema) if it is missing, foreign or corrupt."""
+    root = root or cache.cache_dir()
+    path = index_path(root)
+    root.mkdir(parents=True, exist_ok=True)
+    try:
+        connection = _connect(path)
+        connection.executescript(_SCHEMA)
+        row = connection.execute("SELECT value FROM meta WHERE key = 'schema'").fetchone()
+        if row is None:
+            connection.execute("INSERT INTO meta VALUES ('schema', ?)", (SCHEMA_VERSION,))
+        elif row[0] != SCHEMA_VERSION:
+            raise sqlite3.DatabaseError("another schema version")
+    except sqlite3.DatabaseError:
+        # Derived data: start again from the JSON files.
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{path}{suffix}").unlink(missing_ok=True)
+        connection = _connect(path)
+        connection.executescript(_SCHEMA)
+        connection.execute("INSERT INTO meta VALUES ('schema', ?)", (SCHEMA_VERSION,))
+    with closing(connection):
+        yield connection
+
+
+def papers_of(key: Sequence[str], items: list[Any]) -> list[Paper]:
+    """The papers a cache entry holds, whatever the source wrote into it."""
+    from papertrack.sources import hf
+
+    if key[0] == "hf" or key[:2] == ("search", "hf"):
+        if key[1] == "paper":
+            items = [{"paper": item} for item in items]
+        if key[:2] == ("search", "hf"):
+            return hf.parse_search(items)[0]
+        day = None
+        if key[1] == "date":
+            try:
+                day = date.fromisoformat(key[2])
+            except ValueError:
+                day = None
+        return hf.parse_daily_papers(items, day=day)[0]
+    papers: list[Paper] = []
+    for item in items:
+        try:
+            papers.append(Paper.from_dict(item))
+        except (KeyError, TypeError, ValueError, AttributeError):
+            continue
+    return papers
+
+
+def _add(connection: sqlite3.Connection, path: str, papers: Iterable[Paper]) -> None:
+    from papertrack.query import join_sources
+
+    for paper in papers:
+        old = connection.execute(
+            "SELECT rowid, data FROM papers WHERE id = ?", (paper.id,)
+        ).fetchone()
+        if old is not None:
+            known = Paper.from_dict(json.loads(old[1]))
+            # One row per paper: what Hugging Face and arXiv each know, joined.
+            if "hf" in paper.sources and "arxiv" in known.sources and "hf" not in known.sources:
+                paper = join_sources([paper], [known])[0]
+            elif "arxiv" in paper.sources and "hf" in known.sources and "hf" not in paper.sources:
+                paper = join_sources([known], [paper])[0]
+            connection.execute("DELETE FROM fts WHERE rowid = ?", (old[0],))
+            connection.execute("DELETE FROM papers WHERE rowid = ?", (old[0],))
+        cursor = connection.execute(
+            "INSERT INTO papers(id, path, day, sources, data) VALUES (?, ?, ?, ?, ?)",
+            (
+                paper.id,
+                path,
+                paper.date.isoformat() if paper.date else None,
+                " ".join(paper.sources),
+                json.dumps(paper.to_dict(), ensure_ascii=False),
+            ),
+        )
+        extra = " ".join([paper.ai_summary or "", *paper.ai_keywords, *paper.categories])
+        connection.execute(
+            "INSERT INTO fts(rowid, title, abstract, authors, extra) VALUES (?, ?, ?, ?, ?)",
+            (cursor.lastrowid, paper.title, paper.abstract, " ".join(paper.authors), extra),
+        )
+
+
+def _forget(connection: sqlite3.Connection, path: str) -> None:
+    connection.execute(
+        "DELETE FROM fts WHERE rowid IN (SELECT rowid FROM papers WHERE path = ?)", (path,)
+    )
+    connection.execute("DELETE FROM papers WHERE path = ?", (path,))
+    connection.execute("DELETE FROM files WHERE path = ?", (path,))
+
+
+def add_entry(key: Sequence[str], items: list[Any], root: Path | None = None) -> None:
+    """Index a cache entry just written. Best effort: a search catches up anyway."""
+    root = root or cache.cache_dir()
+    path = cache.key_path(key, root)
+    try:
+        stat = path.stat()
+        relative = str(path.relative_to(root))
+        with opened(root) as connection:
+            connection.execute("BEGIN IMMEDIATE")
+            _forget(connection, relative)
+            _add(connection, relative, papers_of(key, items))
+            connection.execute(
+                "INSERT OR REPLACE INTO files VALUES (?, ?, ?)",
+                (relative, stat.st_mtime_ns, stat.st_size),
+            )
+            connection.execute("COMMIT")
+    except (OSError, sqlite3.Error, ValueError):
+        pass
+
+
+def _cache_files(root: Path) -> Iterator[tuple[str, os.stat_result]]:
+    for folder, _, names in os.walk(root):
+        for name in names:
+            if name.endswith(".json") and not name.startswith("."):
+                full = os.path.join(folder, name)
+                try:
+                    yield os.path.relpath(full, root), os.stat(full)
+                except OSError:
+                    continue
+
+
+def catch_up(connection: sqlite3.Connection, root: Path) -> int:
+    """Index cache files that are new or changed since last time; forget deleted ones.
+    Returns how many files were (re)indexed."""
+    known = {
+        path: (mtime, size)
+        for path, mtime, size in connection.execute("SELECT path, mtime_ns, size FROM files")
+    }
+    changed: list[tuple[str, os.stat_result]] = []
+    present: set[str] = set()
+    for relative, stat in _cache_files(root):
+        present.add(relative)
+        if known.get(relative) != (stat.st_mtime_ns, stat.st_size):
+            changed.append((relative, stat))
+    gone = [path for path in known if path not in present]
+    if not changed and not gone:
+        return 0
+    connection.execute("BEGIN IMMEDIATE")
+    try:
+        for path in gone:
+            _forget(connection, path)
+        for relative, stat in changed:
+            key = tuple(Path(relative).with_suffix("").parts)
+            try:
+                entry = cache.read_entry(key, root)
+            except (cache.CorruptCacheError, ValueError):
+                entry = None
+            _forget(connection, relative)
+            if entry is not None:
+                _add(connection, relative, papers_of(key, entry.items))
+            connection.execute(
+                "INSERT OR REPLACE INTO files VALUES (?, ?, ?)",
+                (relative, stat.st_mtime_ns, stat.st_size),
+            )
+        connection.execute("COMMIT")
+    except BaseException:
+        connection.execute("ROLLBACK")
+        raise
+    return len(changed)
+
+
+def match_expression(query: str) -> str:
+    """The user's words and "phrases" as an FTS5 expression: every one must occur. Each is
+    quoted, so FTS5's own syntax (NEAR, *, -, column filters) cannot be triggered by accident."""
+    parts: list[str] = []
+    for phrase, word in _TOKEN.findall(query):
+        words = _FTS_WORD.findall(phrase or word)
+        if words:
+            parts.append('"' + " ".join(words) + '"')
+    return " AND ".join(parts)
+
+
+def search(
+    query: str,
+    *,
+    limit: int,
+    sources: Sequence[str] = ("hf", "arxiv"),
+    since: date | None = None,
+    until: date | None = None,
+    root: Path | None = None,
+) -> tuple[list[Paper], int]:
+    """Ranked papers matching *query* in the cache (title matches weigh most), and how many
+    match in all. A corrupt index is rebuilt once."""
+    root = root or cache.cache_dir()
+    try:
+        return _search(query, limit, sources, since, until, root)
+    except sqlite3.DatabaseError:
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{index_path(root)}{suffix}").unlink(missing_ok=True)
+        return _search(query, limit, sources, since, until, root)
+
+
+def _search(
+    query: str,
+    limit: int,
+    sources: Sequence[str],
+    since: date | None,
+    until: date | None,
+    root: Path,
+) -> tuple[list[Paper], int]:
+    expression = match_expression(query)
+    if not expression:
+        return [], 0
+    with opened(root) as connection:
+        catch_up(connection, root)
+        clauses = ["fts MATCH ?"]
+        parameters: list[Any] = [expression]
+        if since is not None:
+            clauses.append("papers.day >= ?")
+            parameters.append(since.isoformat())
+        if until is not None:
+            clauses.append("papers.day <= ?")
+            parameters.append(until.isoformat())
+        if set(sources) != {"hf", "arxiv"}:
+            clauses.append("(" + " OR ".join("instr(papers.sources, ?) > 0" for _ in sources) + ")")
+            parameters.extend(sources)
+        where = " AND ".join(clauses)
+        total = connection.execute(
+            f"SELECT count(*) FROM fts JOIN papers ON papers.rowid = fts.rowid WHERE {where}",
+            parameters,
+        ).fetchone()[0]
+        rows = connection.execute(
+            f"SELECT papers.data FROM fts JOIN papers ON papers.rowid = fts.rowid "
+            f"WHERE {where} ORDER BY bm25(fts, {_WEIGHTS}), papers.day DESC, papers.id LIMIT ?",
+            [*parameters, limit],
+        ).fetchall()
+    return [Paper.from_dict(json.loads(data)) for (data,) in rows], int(total)

@@ -1,0 +1,95 @@
+"""The local full-text index behind ``search --offline``: derived from the JSON cache,
+incremental, self-healing."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from pathlib import Path
+from typing import Any
+
+from papertrack.store import index
+from tests.conftest import run_cli
+from tests.hubserver import HubServer, hf_fixture
+
+
+def cache_root() -> Path:
+    return Path(os.environ["PAPERTRACK_CACHE_DIR"])
+
+
+def rows(stdout: str) -> list[list[str]]:
+    return [line.split("\t") for line in stdout.splitlines()]
+
+
+def fetch_days(hub: HubServer, *days: str) -> None:
+    for day in days:
+        hub.serve(day, day)
+        assert run_cli("list", "--date", day).returncode == 0
+
+
+def test_offline_search_ranks_title_matches_first(hub: HubServer) -> None:
+    fetch_days(hub, "2025-10-24", "2025-09-30")
+    result = run_cli("search", "--offline", "speculative decoding", "-f", "json")
+    assert result.returncode == 0, result.stderr
+    papers = json.loads(result.stdout)
+    assert papers, result.stderr
+    assert "speculative decod" in papers[0]["title"].lower()  # porter stemming: decoders too
+    assert all(
+        "speculative" in (p["title"] + p["abstract"] + (p["ai_summary"] or "")).lower()
+        for p in papers
+    )
+    assert hub.requests and all(r.path == "/api/daily_papers" for r in hub.requests)
+    piped = run_cli("search", "--offline", "speculative decoding", "--color", "always")
+    assert "\x1b[1;33m" in piped.stdout  # highlighted
+
+
+def test_index_follows_the_cache(hub: HubServer, tmp_path: Path) -> None:
+    fetch_days(hub, "2025-10-24")
+    target = cache_root() / "hf" / "date"
+    # A file the index never saw (another papertrack version, a restored backup).
+    items: list[dict[str, Any]] = json.loads(hf_fixture("2026-03-10").read_bytes())
+    document = json.loads((target / "2025-10-24.json").read_text())
+    document["items"] = items
+    (target / "2026-03-10.json").write_text(json.dumps(document))
+    title = " ".join(items[0]["paper"]["title"].split())
+    found = rows(run_cli("search", "--offline", f'"{title}"').stdout)
+    assert found and found[0][0] == items[0]["paper"]["id"]
+    (target / "2026-03-10.json").unlink()
+    assert run_cli("search", "--offline", f'"{title}"').stdout == ""
+
+
+def test_missing_or_corrupt_index_is_rebuilt(hub: HubServer) -> None:
+    fetch_days(hub, "2025-10-24")
+    first = run_cli("search", "--offline", "video").stdout
+    assert first
+    index.index_path(cache_root()).write_bytes(b"this is not a database" * 100)
+    assert run_cli("search", "--offline", "video").stdout == first
+    index.index_path(cache_root()).unlink()
+    assert run_cli("search", "--offline", "video").stdout == first
+
+
+def test_filters_dates_and_fts_syntax(hub: HubServer) -> None:
+    fetch_days(hub, "2025-10-24", "2025-08-25")
+    both = rows(run_cli("search", "--offline", "model", "-n", "100").stdout)
+    assert {r[1] for r in both} == {"2025-10-24", "2025-08-25"}
+    recent = rows(
+        run_cli("search", "--offline", "model", "--since", "2025-10-01", "-n", "100").stdout
+    )
+    assert recent and {r[1] for r in recent} == {"2025-10-24"}
+    assert run_cli("search", "--offline", "model", "--source", "arxiv").stdout == ""
+    for hostile in ("AND OR NOT", "NEAR(a b)", '"unclosed', "title:x*", "a-b -c", "^"):
+        result = run_cli("search", "--offline", hostile)
+        assert result.returncode == 0 and "Traceback" not in result.stderr, result.stderr
+
+
+def test_the_index_is_derived_data(hub: HubServer, tmp_path: Path) -> None:
+    """Rebuilding from a copy of the JSON alone gives the same answers."""
+    fetch_days(hub, "2025-10-24", "2025-09-30")
+    before = run_cli("search", "--offline", "agent", "-n", "100").stdout
+    copy = tmp_path / "copy"
+    shutil.copytree(cache_root(), copy, ignore=shutil.ignore_patterns("index.sqlite3*"))
+    after = run_cli(
+        "search", "--offline", "agent", "-n", "100", env={"PAPERTRACK_CACHE_DIR": str(copy)}
+    )
+    assert after.stdout == before
