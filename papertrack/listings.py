@@ -7,6 +7,7 @@ failed fetch falls back to any cached copy with a warning; only no copy at all i
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
@@ -36,7 +37,7 @@ if TYPE_CHECKING:
 Mode = Literal["auto", "offline", "refresh"]
 Source = Literal["hf", "arxiv", "all"]
 SOURCES: tuple[Source, ...] = ("hf", "arxiv", "all")
-FETCH_CONCURRENCY = 8
+FETCH_CONCURRENCY = 16
 """Days of a range fetched at once from Hugging Face (its limit is per 5 minutes)."""
 MAX_ARXIV_DAYS = 7
 """Announcement days one command may gather from arXiv (uncached ones cost API requests)."""
@@ -100,10 +101,26 @@ class Loader:
         self.now = now or datetime.now(timezone.utc)
         self._client = client
         self._gate: Gate | None = None
+        self._written: list[tuple[Sequence[str], list[dict[str, Any]]]] = []
+        self._parsed: dict[tuple[str, ...], list[Paper]] = {}
+        self._written_lock = threading.Lock()
+        self._client_lock = threading.Lock()
 
     def close(self) -> None:
         if self._client is not None:
             self._client.close()
+        self.flush_index()
+
+    def flush_index(self) -> None:
+        """Index what this run wrote to the cache: one transaction, however many listings."""
+        with self._written_lock:
+            written, self._written = self._written, []
+        if written:
+            from papertrack.store import index
+
+            index.add_entries(
+                [(key, items, self._parsed.get(tuple(key))) for key, items in written]
+            )
 
     def __enter__(self) -> Loader:
         return self
@@ -113,12 +130,15 @@ class Loader:
 
     @property
     def client(self) -> HttpClient:
-        if self._client is None:
-            # Imported here: httpx costs start-up time that cached runs should not pay.
-            from papertrack.sources.http import HttpClient
+        # Under a lock: the threads of a range fetch would otherwise each build a client
+        # (each loading the CA bundle) at the same moment.
+        with self._client_lock:
+            if self._client is None:
+                # Imported here: httpx costs start-up time that cached runs should not pay.
+                from papertrack.sources.http import HttpClient
 
-            self._client = HttpClient()
-        return self._client
+                self._client = HttpClient()
+            return self._client
 
     @property
     def gate(self) -> Gate:
@@ -141,9 +161,8 @@ class Loader:
         except OSError as exc:
             self.warn(f"warning: could not write the cache ({exc}); continuing without it")
             return
-        from papertrack.store import index
-
-        index.add_entry(key, document["items"])
+        with self._written_lock:
+            self._written.append((tuple(key), document["items"]))
 
     # -- Hugging Face --------------------------------------------------------------------
 
@@ -201,6 +220,7 @@ class Loader:
     ) -> Loaded:
         day = period.first if period.kind == "date" else None
         papers, skipped = hf.parse_daily_papers(items, day=day)
+        self._parsed[cache.listing_key(hf.SOURCE, period)] = papers  # the index reuses them
         if skipped:
             self.warn(f"warning: skipped {skipped} malformed item(s) in {origin}")
         return Loaded("hf", f"Hugging Face Daily Papers · {period.label}", papers, stale=stale)

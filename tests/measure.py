@@ -1,4 +1,4 @@
-"""Run a command and write its own peak memory (KB) and exit code to a file.
+"""Run a command and write its own peak memory (KB), wall time and exit code to a file.
 
 ``python tests/measure.py REPORT COMMAND...``. Peak RSS measured from the test process
 itself would include the test process: a forked child's high-water mark starts at its
@@ -8,8 +8,10 @@ parent's size. This small process forks instead, so the figure is the command's 
 import json
 import os
 import sys
+import time
 
 report, command = sys.argv[1], sys.argv[2:]
+started = time.perf_counter()
 pid = os.fork()
 if pid == 0:
     try:
@@ -17,7 +19,8 @@ if pid == 0:
     finally:
         os._exit(127)
 _, status, usage = os.wait4(pid, 0)
+seconds = time.perf_counter() - started
 code = os.waitstatus_to_exitcode(status)
 with open(report, "w", encoding="utf-8") as out:
-    json.dump({"code": code, "max_rss_kb": usage.ru_maxrss}, out)
+    json.dump({"code": code, "max_rss_kb": usage.ru_maxrss, "seconds": seconds}, out)
 sys.exit(code if code >= 0 else 128 - code)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
@@ -28,7 +29,8 @@ DEFAULT_ENDPOINT = "https://huggingface.co"
 PAGE_SIZE = 100
 """The API's largest page; the default (50) silently truncates busy days."""
 MAX_PAGES = 40
-_URL_UNSAFE = frozenset('<>"|\\^`{}')
+_URL_SHAPE = re.compile(r"https?://[^/?#\s]+", re.IGNORECASE)
+_URL_UNSAFE = re.compile(r'[\s\x00-\x1f\x7f<>"|\\^`{}]')
 
 
 def endpoint() -> str:
@@ -193,10 +195,7 @@ def _url(value: object) -> str | None:
     if not isinstance(value, str):
         return None
     text = value.strip()
-    parts = urlsplit(text)
-    if parts.scheme not in ("http", "https") or not parts.netloc:
-        return None
-    if any(ch.isspace() or ord(ch) < 32 or ord(ch) == 127 or ch in _URL_UNSAFE for ch in text):
+    if not _URL_SHAPE.match(text) or _URL_UNSAFE.search(text):
         return None
     return text
 

@@ -9,6 +9,8 @@ import json
 import os
 import platform
 import re
+import sys
+import threading
 import time
 from collections.abc import Callable, Mapping
 from contextlib import AbstractContextManager, nullcontext
@@ -16,11 +18,15 @@ from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
 from urllib.parse import urlencode
 
-import httpx
-
 from papertrack import __version__
 from papertrack.errors import FetchError, UsageError
 from papertrack.text import clean_line, redact
+
+# httpx imports its own command-line tool on import, which pulls in click, rich and pygments
+# whenever they happen to be installed (~35 ms). papertrack never uses that tool.
+sys.modules.setdefault("httpx._main", None)  # type: ignore[arg-type]
+
+import httpx  # noqa: E402  (after the line above, on purpose)
 
 USER_AGENT = (
     f"papertrack/{__version__} (command-line paper tracker; "
@@ -103,6 +109,27 @@ def _describe(exc: httpx.HTTPError, timeout: float) -> str:
     return f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
 
 
+class _OnFirstUse(httpx.BaseTransport):
+    """A transport built when first needed. A verifying TLS transport loads the CA bundle
+    (~20 ms): a run that only talks plain HTTP (a local mirror) or reads the cache should
+    not pay for it."""
+
+    def __init__(self, build: Callable[[], httpx.BaseTransport]) -> None:
+        self._build = build
+        self._transport: httpx.BaseTransport | None = None
+        self._lock = threading.Lock()
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        with self._lock:
+            if self._transport is None:
+                self._transport = self._build()
+        return self._transport.handle_request(request)
+
+    def close(self) -> None:
+        if self._transport is not None:
+            self._transport.close()
+
+
 class HttpClient:
     """A small wrapper over httpx.Client that turns every failure into a FetchError."""
 
@@ -123,12 +150,18 @@ class HttpClient:
         )
         self.max_body = max_body
         self._sleep = sleep
+        mounts: dict[str, httpx.BaseTransport | None] | None = None
+        if transport is None:
+            # TLS (and its CA bundle) for https only, and only once a request needs it.
+            transport = _OnFirstUse(lambda: httpx.HTTPTransport(verify=True))
+            mounts = {"http://": _OnFirstUse(lambda: httpx.HTTPTransport(verify=False))}
         self._client = httpx.Client(
             headers={"User-Agent": USER_AGENT},
             timeout=httpx.Timeout(self.timeout),
             follow_redirects=True,
             max_redirects=5,
             transport=transport,
+            mounts=mounts,
         )
 
     def __enter__(self) -> HttpClient:

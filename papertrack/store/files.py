@@ -11,8 +11,11 @@ STALE_TEMPORARY = 600.0
 """A temporary file older than this was left by a process killed mid-write."""
 
 
-def atomic_write_bytes(path: Path, data: bytes, *, mode: int | None = None) -> None:
-    """Write *data* to *path* via a temporary file in the same folder and a rename."""
+def atomic_write_bytes(
+    path: Path, data: bytes, *, mode: int | None = None, durable: bool = True
+) -> None:
+    """Write *data* to *path* via a temporary file in the same folder and a rename; with
+    *durable*, flushed to the disk first, so a power cut keeps the old or the new file."""
     import tempfile  # only writes need it (and its imports of shutil and random)
 
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -20,8 +23,9 @@ def atomic_write_bytes(path: Path, data: bytes, *, mode: int | None = None) -> N
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
+            if durable:
+                handle.flush()
+                os.fsync(handle.fileno())
         if mode is not None:
             os.chmod(temporary, mode)
         os.replace(temporary, path)
@@ -29,7 +33,8 @@ def atomic_write_bytes(path: Path, data: bytes, *, mode: int | None = None) -> N
         with contextlib.suppress(OSError):
             os.unlink(temporary)
         raise
-    _fsync_dir(path.parent)
+    if durable:
+        _fsync_dir(path.parent)
     remove_stale(path.parent, f".{path.name}.*.tmp")
 
 

@@ -110,19 +110,24 @@ def papers_of(key: Sequence[str], items: list[Any]) -> list[Paper]:
 def _add(connection: sqlite3.Connection, path: str, papers: Iterable[Paper]) -> None:
     from papertrack.query import join_sources
 
-    for paper in papers:
-        old = connection.execute(
-            "SELECT rowid, data FROM papers WHERE id = ?", (paper.id,)
-        ).fetchone()
-        if old is not None:
-            known = Paper.from_dict(json.loads(old[1]))
-            # One row per paper: what Hugging Face and arXiv each know, joined.
-            if "hf" in paper.sources and "arxiv" in known.sources and "hf" not in known.sources:
-                paper = join_sources([paper], [known])[0]
-            elif "arxiv" in paper.sources and "hf" in known.sources and "hf" not in paper.sources:
-                paper = join_sources([known], [paper])[0]
-            connection.execute("DELETE FROM fts WHERE rowid = ?", (old[0],))
-            connection.execute("DELETE FROM papers WHERE rowid = ?", (old[0],))
+    batch = {paper.id: paper for paper in papers}
+    if not batch:
+        return
+    # Rows for these ids from other files (the same paper cached by another source or day).
+    marks = ",".join("?" * len(batch))
+    for rowid, data in connection.execute(
+        f"SELECT rowid, data FROM papers WHERE id IN ({marks})", list(batch)
+    ).fetchall():
+        known = Paper.from_dict(json.loads(data))
+        paper = batch[known.id]
+        # One row per paper: what Hugging Face and arXiv each know, joined.
+        if "hf" in paper.sources and "arxiv" in known.sources and "hf" not in known.sources:
+            batch[known.id] = join_sources([paper], [known])[0]
+        elif "arxiv" in paper.sources and "hf" in known.sources and "hf" not in paper.sources:
+            batch[known.id] = join_sources([known], [paper])[0]
+        connection.execute("DELETE FROM fts WHERE rowid = ?", (rowid,))
+        connection.execute("DELETE FROM papers WHERE rowid = ?", (rowid,))
+    for paper in batch.values():
         cursor = connection.execute(
             "INSERT INTO papers(id, path, day, sources, data) VALUES (?, ?, ?, ?, ?)",
             (
@@ -148,21 +153,28 @@ def _forget(connection: sqlite3.Connection, path: str) -> None:
     connection.execute("DELETE FROM files WHERE path = ?", (path,))
 
 
-def add_entry(key: Sequence[str], items: list[Any], root: Path | None = None) -> None:
-    """Index a cache entry just written. Best effort: a search catches up anyway."""
+def add_entries(
+    entries: Sequence[tuple[Sequence[str], list[Any], list[Paper] | None]],
+    root: Path | None = None,
+) -> None:
+    """Index cache entries just written (with their papers when already parsed), in one
+    transaction. Best effort: a search catches up with anything missed."""
+    if not entries:
+        return
     root = root or cache.cache_dir()
-    path = cache.key_path(key, root)
     try:
-        stat = path.stat()
-        relative = str(path.relative_to(root))
         with opened(root) as connection:
             connection.execute("BEGIN IMMEDIATE")
-            _forget(connection, relative)
-            _add(connection, relative, papers_of(key, items))
-            connection.execute(
-                "INSERT OR REPLACE INTO files VALUES (?, ?, ?)",
-                (relative, stat.st_mtime_ns, stat.st_size),
-            )
+            for key, items, papers in entries:
+                path = cache.key_path(key, root)
+                stat = path.stat()
+                relative = str(path.relative_to(root))
+                _forget(connection, relative)
+                _add(connection, relative, papers if papers is not None else papers_of(key, items))
+                connection.execute(
+                    "INSERT OR REPLACE INTO files VALUES (?, ?, ?)",
+                    (relative, stat.st_mtime_ns, stat.st_size),
+                )
             connection.execute("COMMIT")
     except (OSError, sqlite3.Error, ValueError):
         pass
