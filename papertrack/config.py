@@ -13,12 +13,12 @@ import re
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
 from typing import Any, Literal
 
 from papertrack.errors import UsageError
+from papertrack.record import field, record
 
 Kind = Literal["str", "int", "bool", "list", "choice", "duration", "categories", "sources", "query"]
 SOURCES = ("hf", "arxiv", "all")
@@ -30,7 +30,7 @@ _WATCH_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,39}")
 _DURATION = re.compile(r"(\d+)\s*([smhd])")
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Key:
     name: str
     kind: Kind
@@ -185,7 +185,7 @@ def coerce(key: Key, value: Any, *, from_text: bool = False) -> Any:
     return value
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Watch:
     name: str
     terms: tuple[str, ...] = ()
@@ -209,7 +209,7 @@ class Watch:
         return table
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Config:
     path: Path
     document: dict[str, Any] = field(default_factory=dict)

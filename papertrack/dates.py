@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
 from typing import Literal
 
 from papertrack.errors import UsageError
+from papertrack.record import record
 
 HF_FIRST_DAY = date(2023, 5, 4)
 """The first Hugging Face Daily Papers batch."""
@@ -31,7 +31,7 @@ def day_label(day: date) -> str:
     return f"{day:%a} {day.isoformat()}"
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Period:
     """A span of Daily Papers days that one command asks for."""
 

@@ -4,16 +4,16 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
 from papertrack.models import Paper, format_timestamp
 from papertrack.query import Match
+from papertrack.record import record
 from papertrack.store.state import State, WatchState
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class DigestItem:
     watch: str
     paper: Paper
@@ -40,7 +40,7 @@ class DigestItem:
         )
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class DigestSection:
     watch: str
     items: list[DigestItem]
@@ -71,7 +71,7 @@ def select_new(
     return items
 
 
-def record(
+def mark_sent(
     state: State,
     sections: Sequence[DigestSection],
     *,

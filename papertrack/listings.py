@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -27,6 +26,7 @@ from papertrack.dates import (
 from papertrack.errors import FetchError, NotCachedError, PapertrackError, UsageError
 from papertrack.models import Paper
 from papertrack.query import join_sources, merge_papers
+from papertrack.record import field, record
 from papertrack.sources import hf
 from papertrack.store import cache
 
@@ -46,7 +46,7 @@ BACKFILL_TTL = timedelta(hours=6)
 """The API index lags announcements by up to a day: recent backfills are asked again."""
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Loaded:
     source: Source
     label: str
@@ -69,7 +69,7 @@ def combine(parts: Sequence[Loaded]) -> Loaded:
     )
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Fetched:
     """What a fetch (or the cache standing in for it) produced."""
 

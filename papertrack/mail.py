@@ -8,7 +8,6 @@ import os
 import shlex
 import shutil
 import subprocess
-from dataclasses import dataclass
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 from typing import TYPE_CHECKING
@@ -16,6 +15,7 @@ from typing import TYPE_CHECKING
 from papertrack import __version__
 from papertrack.config import PASSWORD_ENV, Config
 from papertrack.errors import PapertrackError, UsageError
+from papertrack.record import record
 from papertrack.text import redact
 
 if TYPE_CHECKING:
@@ -30,7 +30,7 @@ class MailError(PapertrackError):
     """Sending failed; the digest state is left as it was, so the next run retries."""
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class MailSettings:
     sender: str
     to: tuple[str, ...]

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from datetime import date, datetime, timezone
 from typing import Any
+
+from papertrack.record import record
 
 # New-style ids (0704.0001 onwards) and old-style archive ids (hep-th/9901001).
 _NEW_ID = re.compile(r"(\d{4}\.\d{4,5})(?:v(\d+))?")
@@ -56,7 +57,7 @@ def format_timestamp(value: datetime | None) -> str | None:
     return value.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Paper:
     """One paper as papertrack knows it, whatever source it came from."""
 

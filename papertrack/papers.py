@@ -5,13 +5,13 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Callable
-from dataclasses import replace
 from datetime import date, datetime, time, timedelta
 
 from papertrack.errors import FetchError, UsageError
 from papertrack.listings import Fetched, Loaded, Loader, Source, combine
 from papertrack.models import Paper
 from papertrack.query import join_sources
+from papertrack.record import replace
 from papertrack.sources import arxiv, hf
 from papertrack.store import cache
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, replace
 from datetime import date
 from typing import TYPE_CHECKING, Literal
 
 from papertrack.models import Paper
+from papertrack.record import record, replace
 
 if TYPE_CHECKING:
     from papertrack.querylang import Node
@@ -20,7 +20,7 @@ _TYPE_RANK = {"new": 0, "cross": 1, "replace": 2, "replace-cross": 3}
 SORT_KEYS: tuple[SortKey, ...] = ("date", "upvotes", "stars", "title", "relevance")
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Filters:
     terms: tuple[str, ...] = ()
     """Match in title, abstract, AI summary or AI keywords; a multi-word term is a phrase."""
@@ -35,7 +35,7 @@ class Filters:
     """A parsed filter-language expression (papertrack.querylang)."""
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Match:
     """A paper that passed the filters, and which of the terms it matched."""
 

@@ -17,10 +17,10 @@ from __future__ import annotations
 import operator
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
 
 from papertrack.models import Paper
 from papertrack.query import fold, searchable_text, term_pattern
+from papertrack.record import record
 
 TEXT_FIELDS = ("title", "abstract", "author", "cat", "type", "source")
 NUMBER_FIELDS = ("upvotes", "stars")
@@ -51,7 +51,7 @@ class QuerySyntaxError(ValueError):
 # -- tokens ------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Token:
     kind: str  # "(", ")", "op", "word", "phrase", "regex"
     text: str
@@ -133,7 +133,7 @@ class Node:
         return []
 
 
-@dataclass(frozen=True)
+@record
 class Or(Node):
     children: tuple[Node, ...]
 
@@ -145,7 +145,7 @@ class Or(Node):
         return [h for child in self.children for h in child.highlights()]
 
 
-@dataclass(frozen=True)
+@record
 class And(Node):
     children: tuple[Node, ...]
 
@@ -161,7 +161,7 @@ class And(Node):
         return [h for child in self.children for h in child.highlights()]
 
 
-@dataclass(frozen=True)
+@record
 class Not(Node):
     child: Node
 
@@ -169,7 +169,7 @@ class Not(Node):
         return not self.child.matches(paper, [])
 
 
-@dataclass(frozen=True)
+@record
 class Text(Node):
     field: str | None
     label: str
@@ -203,7 +203,7 @@ class Text(Node):
         return [f"(?i:{source})" if self.pattern.flags & re.IGNORECASE else source]
 
 
-@dataclass(frozen=True)
+@record
 class Compare(Node):
     field: str
     op: str
@@ -214,7 +214,7 @@ class Compare(Node):
         return _COMPARE[self.op](value or 0, self.number)
 
 
-@dataclass(frozen=True)
+@record
 class Has(Node):
     what: str
 

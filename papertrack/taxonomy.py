@@ -9,17 +9,17 @@ from __future__ import annotations
 import difflib
 import json
 import re
-from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
 from papertrack.errors import UsageError
+from papertrack.record import record
 
 TAXONOMY_URL = "https://arxiv.org/category_taxonomy"
 _SPLIT = re.compile(r"[\s,+]+")
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Category:
     code: str
     name: str

@@ -8,7 +8,6 @@ leaves the state as it was, so the next run sends the same papers again.
 from __future__ import annotations
 
 import sys
-from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -22,10 +21,11 @@ from papertrack.cli.listing import (
     watch_filters,
 )
 from papertrack.dates import MAX_RANGE_DAYS, day_label, parse_since, range_period, utc_today
-from papertrack.digest import DigestItem, DigestSection, record, select_new
+from papertrack.digest import DigestItem, DigestSection, mark_sent, select_new
 from papertrack.errors import EXIT_EMPTY, OutputClosed, UsageError
 from papertrack.listings import Loaded, Loader, Mode, Source, gather, load_today
 from papertrack.query import sort_matches
+from papertrack.record import record
 from papertrack.render.digest import render
 
 if TYPE_CHECKING:
@@ -34,7 +34,7 @@ if TYPE_CHECKING:
     from papertrack.store.state import State
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class DigestOptions:
     watches: tuple[str, ...]
     since: str
@@ -127,7 +127,7 @@ def _run(
     if total == 0:
         note(f"No new papers for {', '.join(names)}; nothing sent.")
         if not options.dry_run:
-            record(state, [], today=today, sent_at=now, watches=names)
+            mark_sent(state, [], today=today, sent_at=now, watches=names)
             write_state(state)
         return EXIT_EMPTY if options.fail_if_empty else 0
     if options.dry_run:
@@ -147,7 +147,7 @@ def _run(
     else:
         if mail_settings is None:
             _write_stdout(render(fmt, sections, now, _feed(sections, state, now)))
-        record(state, sections, today=today, sent_at=now, watches=names)
+        mark_sent(state, sections, today=today, sent_at=now, watches=names)
         write_state(state)
     note(f"Sent {total} new paper(s) for {names_done} {where}".rstrip() + ".")
     return 0
@@ -251,7 +251,7 @@ def _deliver_file(
         atomic_write_bytes(temporary, document.encode("utf-8"))
     except OSError as exc:
         raise UsageError(f"cannot write the digest to {final}: {exc.strerror or exc}") from None
-    record(state, sections, today=today, sent_at=now, watches=names)
+    mark_sent(state, sections, today=today, sent_at=now, watches=names)
     state.pending = {"temporary": str(temporary), "final": str(final)}
     write_state(state)
     os.replace(temporary, final)

@@ -6,7 +6,6 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from papertrack.cli.choices import ColorChoice, FormatChoice, SortChoice, SourceChoice
@@ -15,6 +14,7 @@ from papertrack.errors import OutputClosed, UsageError
 from papertrack.listings import Loaded, Loader, Mode, Source, load_period, load_today
 from papertrack.models import Paper
 from papertrack.query import Filters, Match, filter_papers, highlight_pattern, sort_matches
+from papertrack.record import record
 from papertrack.render import Format, Section, use_color
 
 if TYPE_CHECKING:
@@ -60,7 +60,7 @@ def parse_query_option(text: str, *, where: str = "--query") -> Any:
         raise UsageError(f"invalid {where}: {exc}\n{exc.pointer()}") from None
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Plan:
     """One section to produce: which listing to load and how to filter it."""
 
@@ -70,7 +70,7 @@ class Plan:
     watch: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class ListingOptions:
     filters: Filters
     sort: SortChoice
@@ -82,8 +82,8 @@ class ListingOptions:
     source: Source = "hf"
     categories: tuple[str, ...] = ()
     watches: tuple[Watch, ...] = ()
-    config_sources: str | None = field(default=None, compare=False)
-    config_categories: tuple[str, ...] = field(default=(), compare=False)
+    config_sources: str | None = None
+    config_categories: tuple[str, ...] = ()
 
     @classmethod
     def build(

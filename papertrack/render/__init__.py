@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import os
 import re
-from dataclasses import dataclass
 from typing import Literal
 
 from papertrack.query import Match
+from papertrack.record import record
 
 Format = Literal["table", "lines", "json", "jsonl", "md", "csv"]
 FORMATS: tuple[Format, ...] = ("table", "lines", "json", "jsonl", "md", "csv")
@@ -29,7 +29,7 @@ def use_color(choice: ColorChoice, *, isatty: bool) -> bool:
     return isatty
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Section:
     """One block of output: a listing, or what one watch profile picked from it."""
 

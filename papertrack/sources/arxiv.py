@@ -12,7 +12,6 @@ import os
 import re
 import xml.etree.ElementTree as ET
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, replace
 from datetime import date, datetime
 from email.utils import parsedate_to_datetime
 from typing import TYPE_CHECKING
@@ -20,6 +19,7 @@ from urllib.parse import urlsplit
 
 from papertrack.errors import FetchError, ParseError, UsageError
 from papertrack.models import Paper, parse_timestamp, split_arxiv_id
+from papertrack.record import record, replace
 from papertrack.text import clean_line, clean_optional
 
 if TYPE_CHECKING:
@@ -145,7 +145,7 @@ def _feed_date(text: str) -> date | None:
         return None
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Feed:
     title: str
     announced: date | None
@@ -222,7 +222,7 @@ def _feed_entry(entry: ET.Element, *, atom: bool) -> Paper | None:
     )
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class ApiPage:
     total: int
     start: int
@@ -315,7 +315,7 @@ def _get(client: HttpClient, gate: Gate, url: str, **kwargs: object) -> Response
     )
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class FeedFetch:
     url: str
     feed: Feed | None

@@ -11,14 +11,13 @@ import json
 import os
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
 from datetime import date, datetime, timezone
 from typing import TYPE_CHECKING, Any
-from urllib.parse import urlsplit
 
 from papertrack.dates import Period
 from papertrack.errors import FetchError, UsageError
 from papertrack.models import Paper, normalize_arxiv_id, parse_timestamp
+from papertrack.record import record
 from papertrack.text import clean_line, clean_optional
 
 if TYPE_CHECKING:
@@ -39,6 +38,8 @@ def endpoint() -> str:
     Unlike huggingface_hub, an empty value means the default rather than a broken
     relative URL.
     """
+    from urllib.parse import urlsplit  # only a fetch needs it
+
     value = os.environ.get("HF_ENDPOINT", "").strip().rstrip("/") or DEFAULT_ENDPOINT
     parts = urlsplit(value)
     if parts.scheme not in ("http", "https") or not parts.netloc:
@@ -64,7 +65,7 @@ def daily_papers_url(period: Period, page: int = 0, *, base: str | None = None) 
     )
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class RawListing:
     """A whole listing as the API sent it, every page joined: what the cache stores."""
 

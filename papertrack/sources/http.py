@@ -14,12 +14,12 @@ import threading
 import time
 from collections.abc import Callable, Mapping
 from contextlib import AbstractContextManager, nullcontext
-from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
 from urllib.parse import urlencode
 
 from papertrack import __version__
 from papertrack.errors import FetchError, UsageError
+from papertrack.record import record
 from papertrack.text import clean_line, redact
 
 # httpx imports its own command-line tool on import, which pulls in click, rich and pygments
@@ -64,7 +64,7 @@ def build_url(base: str, params: Mapping[str, str | int] | None = None) -> str:
     return f"{base}{'&' if '?' in base else '?'}{urlencode(params)}"
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Response:
     url: str
     status: int

@@ -11,7 +11,6 @@ import json
 import os
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta, timezone
 from pathlib import Path
 from typing import Any
@@ -19,7 +18,7 @@ from typing import Any
 from papertrack.dates import Period
 from papertrack.errors import PapertrackError
 from papertrack.models import format_timestamp, parse_timestamp
-from papertrack.store.files import atomic_write_bytes
+from papertrack.record import field, record
 
 CACHE_FORMAT = 1
 STABLE_AFTER = timedelta(days=14)
@@ -69,7 +68,7 @@ def id_part(paper_id: str) -> str:
     return paper_id.replace("/", "_")
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class CachedListing:
     path: Path
     url: str
@@ -133,6 +132,8 @@ def write_entry(
         # A lone surrogate ("\ud800" in the API's JSON) has no UTF-8 form; escaped, it
         # round-trips exactly.
         data = json.dumps(document, ensure_ascii=True).encode("ascii")
+    from papertrack.store.files import atomic_write_bytes  # reading the cache needs none of it
+
     # Not fsynced: a cache file lost to a power cut is refetched, and fsync costs every fetch.
     atomic_write_bytes(path, data, durable=False)
     return path
@@ -155,7 +156,7 @@ def newest_entry(folder: Sequence[str], root: Path | None = None) -> CachedListi
     return None
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Freshness:
     """How long recent listings are reused (config ``cache.ttl_current``/``ttl_recent``)."""
 
@@ -163,8 +164,11 @@ class Freshness:
     recent: timedelta = TTL_RECENT
 
 
+DEFAULT_FRESHNESS = Freshness()
+
+
 def is_fresh(
-    cached: CachedListing, period: Period, *, now: datetime, ttl: Freshness = Freshness()
+    cached: CachedListing, period: Period, *, now: datetime, ttl: Freshness = DEFAULT_FRESHNESS
 ) -> bool:
     """Whether a cached listing can be used without asking the server again."""
     end = datetime.combine(period.last + timedelta(days=1), time(), timezone.utc)

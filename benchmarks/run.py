@@ -1,0 +1,424 @@
+"""papertrack's benchmark: every performance target of issue 6, measured whole-process as
+medians, with ratios against baselines measured in the same run.
+
+    python benchmarks/run.py            # full run (builds a 100,000-paper cache, ~3 min)
+    python benchmarks/run.py --quick    # fewer repetitions and a smaller growth series
+
+It needs papertrack installed in the running Python (``pip install '.[bench]'``, which also
+brings ``hf`` from huggingface_hub for the comparison) and ``grep``. It builds its synthetic
+caches in a temporary folder, serves recorded responses from a local server, and never
+touches the network. Not part of the test suite: timings belong here, not in assertions.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import random
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta, timezone
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from tests.hubserver import HF_FIXTURES, HubServer  # noqa: E402
+
+MEASURE = ROOT / "tests" / "measure.py"
+BIN = Path(sys.executable).parent
+PAPERTRACK = str(BIN / "papertrack")
+HF_CLI = shutil.which("hf", path=str(BIN)) or shutil.which("hf")
+TODAY = datetime.now(timezone.utc).date()
+QUERY = "speculative decoding"
+
+
+@dataclass
+class Timing:
+    seconds: list[float] = field(default_factory=list)
+    peak_mb: float = 0.0
+
+    @property
+    def median_ms(self) -> float:
+        return statistics.median(self.seconds) * 1000
+
+
+def measure(argv: Sequence[str], env: dict[str, str], runs: int) -> Timing:
+    """Run *argv* *runs* times (after one warm-up); wall time and the command's own peak
+    memory (tests/measure.py forks it from a small process, so the figure is its own)."""
+    timing = Timing()
+    with tempfile.TemporaryDirectory() as scratch:
+        report = Path(scratch) / "r.json"
+        for attempt in range(runs + 1):
+            proc = subprocess.run(
+                [sys.executable, str(MEASURE), str(report), *argv],
+                env=env,
+                stdout=subprocess.PIPE,  # a real pipe, as `papertrack today | …`
+                stderr=subprocess.DEVNULL,
+                check=False,
+            )
+            result = json.loads(report.read_text())
+            if result["code"] != 0:
+                raise SystemExit(f"benchmark command failed ({result['code']}): {' '.join(argv)}")
+            if attempt:
+                timing.seconds.append(result["seconds"])  # the command alone, not the helper
+                timing.peak_mb = max(timing.peak_mb, result["max_rss_kb"] / 1024)
+            del proc
+    return timing
+
+
+# -- synthetic caches -------------------------------------------------------------------------
+
+
+def vocabulary() -> tuple[list[str], list[str]]:
+    words: list[str] = []
+    authors: list[str] = []
+    for path in sorted(HF_FIXTURES.glob("*.json")):
+        for item in json.loads(path.read_bytes()):
+            paper = item["paper"]
+            words += re.findall(r"[A-Za-z][A-Za-z-]+", paper["title"] + " " + paper["summary"])
+            authors += [a["name"] for a in paper["authors"] if a.get("name")]
+    return words, authors
+
+
+def build_cache(root: Path, papers: int, *, seed: int = 7) -> Path:
+    """*papers* papers over three years of days, from Hugging Face and two arXiv feeds, with
+    varied ~1 KB abstracts made from the recorded fixtures' words; 0.3% mention QUERY."""
+    rng = random.Random(seed)
+    words, authors = vocabulary()
+    days = [TODAY - timedelta(days=n) for n in range(3 * 365)]
+    per_day = max(1, papers // (3 * len(days)))
+    fetched = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    serial = 0
+
+    def text(count: int) -> str:
+        chosen = rng.choices(words, k=count)
+        if rng.random() < 0.003:
+            chosen.insert(rng.randrange(len(chosen)), QUERY)
+        return " ".join(chosen)
+
+    def next_id(day: date) -> str:
+        nonlocal serial
+        serial += 1
+        return f"{day:%y%m}.{serial % 100000:05d}"
+
+    def write(path: Path, url: str, items: list[dict[str, Any]], meta: dict[str, Any]) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        document = {
+            "format": 1,
+            "key": [],
+            "url": url,
+            "fetched_at": fetched,
+            "meta": meta,
+            "items": items,
+        }
+        path.write_text(json.dumps(document, ensure_ascii=False), encoding="utf-8")
+
+    def hf_item(day: date) -> dict[str, Any]:
+        paper_id = next_id(day)
+        paper: dict[str, Any] = {
+            "id": paper_id,
+            "title": text(rng.randint(6, 14)),
+            "summary": text(rng.randint(120, 170)),
+            "authors": [{"name": rng.choice(authors)} for _ in range(rng.randint(2, 8))],
+            "upvotes": rng.randint(0, 80),
+            "publishedAt": f"{day}T00:00:00.000Z",
+            "submittedOnDailyAt": f"{day}T00:00:00.000Z",
+        }
+        if rng.random() < 0.4:
+            paper["githubRepo"] = f"https://github.com/lab/p{paper_id}"
+            paper["githubStars"] = rng.randint(0, 999)
+        return {"paper": paper, "numComments": rng.randint(0, 9)}
+
+    def arxiv_entry(day: date, category: str) -> dict[str, Any]:
+        return {
+            "id": next_id(day),
+            "title": text(rng.randint(6, 14)),
+            "abstract": text(rng.randint(120, 170)),
+            "authors": [rng.choice(authors) for _ in range(rng.randint(2, 8))],
+            "categories": [category],
+            "announce_type": rng.choice(["new", "new", "cross"]),
+            "announced": day.isoformat(),
+            "version": 1,
+            "sources": ["arxiv"],
+        }
+
+    made = 0
+    for day in days:
+        if made >= papers:
+            break
+        items = [hf_item(day) for _ in range(per_day)]
+        write(root / "hf" / "date" / f"{day}.json", "http://bench/api/daily_papers", items, {})
+        made += len(items)
+        for category in ("cs.CL", "cs.LG"):
+            entries = [arxiv_entry(day, category) for _ in range(per_day)]
+            path = root / "arxiv" / "rss" / category / f"{day}.json"
+            write(path, "http://bench/rss", entries, {"announced": day.isoformat()})
+            made += len(entries)
+    return root
+
+
+def count_papers(root: Path) -> int:
+    return sum(
+        len(json.loads(p.read_bytes())["items"])
+        for folder in ("hf", "arxiv")
+        for p in (root / folder).rglob("*.json")
+    )
+
+
+# -- scenarios --------------------------------------------------------------------------------
+
+
+@dataclass
+class Row:
+    target: str
+    measured: str
+    baseline: str
+    ratio: str
+    goal: str
+    ok: bool | None
+
+
+def environment(cache: Path, **extra: str) -> dict[str, str]:
+    return {
+        **os.environ,
+        "PAPERTRACK_CACHE_DIR": str(cache),
+        "PAPERTRACK_CONFIG": str(cache / "no-config.toml"),
+        "PAPERTRACK_STATE_DIR": str(cache.parent / f"{cache.name}-state"),
+        "PAPERTRACK_ARXIV_DELAY": "0",
+        **extra,
+    }
+
+
+def ratio_row(
+    target: str, ours: Timing, base: Timing, base_name: str, goal: str, limit: float
+) -> Row:
+    """A row comparing *ours* with a baseline: ok when ours / base <= *limit*."""
+    ratio = ours.median_ms / base.median_ms
+    return Row(
+        target,
+        f"{ours.median_ms:.0f} ms",
+        f"{base_name} {base.median_ms:.0f} ms",
+        f"{ratio:.2f}x",
+        goal,
+        ratio <= limit,
+    )
+
+
+def speedup_row(target: str, ours: Timing, base: Timing, base_name: str, at_least: float) -> Row:
+    speedup = base.median_ms / ours.median_ms
+    return Row(
+        target,
+        f"{ours.median_ms:.0f} ms",
+        f"{base_name} {base.median_ms:.0f} ms",
+        f"{speedup:.1f}x faster",
+        f">= {at_least:g}x faster",
+        speedup >= at_least,
+    )
+
+
+def memory_row(target: str, timing: Timing) -> Row:
+    return Row(target, f"{timing.peak_mb:.0f} MB", "-", "-", "< 100 MB", timing.peak_mb < 100)
+
+
+def startup(runs: int, work: Path, server: HubServer) -> tuple[list[Row], Timing]:
+    """Target 1: a cached day of 50 papers to a pipe, --help and completion, against the
+    interpreter loading the same day's JSON."""
+    env = environment(work / "day", HF_ENDPOINT=server.url)
+    server.serve(TODAY, "2025-09-30")  # the recorded day with 50 papers
+    subprocess.run([PAPERTRACK, "today"], env=env, stdout=subprocess.DEVNULL, check=True)
+    day_file = work / "day" / "hf" / "date" / f"{TODAY}.json"
+    floor = measure(
+        [sys.executable, "-c", f"import json; json.load(open({str(day_file)!r}))"], env, runs
+    )
+    today = measure([PAPERTRACK, "today", "--offline"], env, runs)
+    complete = {
+        "_PAPERTRACK_COMPLETE": "complete_bash",
+        "COMP_WORDS": "papertrack to",
+        "COMP_CWORD": "1",
+    }
+    helped = measure([PAPERTRACK, "--help"], env, runs)
+    completion = measure([PAPERTRACK], {**env, **complete}, runs)
+    rows = [
+        ratio_row(
+            "today --offline, 50 cached papers, piped", today, floor, "python+json.load", "<= 4x", 4
+        )
+    ]
+    rows[0].ok = bool(rows[0].ok) and today.median_ms < 100
+    rows[0].goal = "<= 4x and < 100 ms"
+    for name, timing in (("--help", helped), ("shell completion", completion)):
+        row = ratio_row(f"papertrack {name}", timing, floor, "python+json.load", "< 100 ms", 1e9)
+        row.ok = timing.median_ms < 100
+        rows.append(row)
+    return rows, today
+
+
+def against_hf(runs: int, work: Path, server: HubServer, today: Timing) -> list[Row]:
+    """Target 2: the same recorded day through papertrack and through `hf papers ls`."""
+    day = "2025-09-30"
+    server.serve(day, day)
+    env = environment(work / "fetch", HF_ENDPOINT=server.url, HF_HUB_DISABLE_TELEMETRY="1")
+    ours = measure([PAPERTRACK, "list", "--date", day, "--refresh"], env, runs)
+    if not HF_CLI:
+        return [
+            Row(
+                "fetch one day vs hf papers ls",
+                f"{ours.median_ms:.0f} ms",
+                "hf not installed",
+                "-",
+                ">= 3x faster",
+                None,
+            )
+        ]
+    official = measure([HF_CLI, "papers", "ls", "--date", day], env, runs)
+    return [
+        speedup_row("fetch one day (local server)", ours, official, "hf papers ls", 3),
+        speedup_row("cached today vs hf papers ls", today, official, "hf papers ls", 5),
+    ]
+
+
+def ranges(runs: int, work: Path, server: HubServer) -> list[Row]:
+    """Target 4 (and 5 for a month): 30 days with 100 ms of latency per request."""
+    server.latency = 0.1
+    days = sorted(p.stem.removeprefix("daily_papers_") for p in HF_FIXTURES.glob("*.json"))
+    for n, fixture in enumerate(days):
+        server.serve(TODAY - timedelta(days=3 * n), fixture)
+    env = environment(work / "range", HF_ENDPOINT=server.url)
+    single = measure([PAPERTRACK, "list", "--date", str(TODAY), "--refresh"], env, runs)
+    month = measure([PAPERTRACK, "list", "--since", "30d", "--refresh"], env, runs)
+    server.latency = 0.0
+    return [
+        ratio_row("list --since 30d, 100 ms latency", month, single, "one day", "<= 3x", 3),
+        memory_row("peak memory, a month's listing", month),
+    ]
+
+
+def history(runs: int, work: Path, sizes: Sequence[int]) -> list[Row]:
+    """Targets 3, 5 and 6: search over history, its memory, and growth with cache size."""
+    rows: list[Row] = []
+    series: dict[int, dict[str, Timing]] = {}
+    watch = '[watch.sd]\nterms = ["speculative decoding"]\nsources = "hf"\n'
+    for size in sizes:
+        cache = build_cache(work / f"cache-{size}", size)
+        env = environment(cache)
+        (cache / "no-config.toml").write_text(watch)
+        # The first search builds the index (the JSON stays the record); then warm runs.
+        subprocess.run(
+            [PAPERTRACK, "search", QUERY, "--offline"],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            check=True,
+        )
+        series[size] = {
+            "search": measure([PAPERTRACK, "search", QUERY, "--offline"], env, runs),
+            "list": measure([PAPERTRACK, "list", "--since", "30d", "--offline"], env, runs),
+            "digest": measure(
+                [PAPERTRACK, "digest", "--since", "7d", "--offline", "--dry-run"], env, runs
+            ),
+        }
+        if size == max(sizes):
+            grep = ["grep", "-ric", "--exclude=index.sqlite3*", QUERY, str(cache)]
+            timing = series[size]["search"]
+            target = f"search --offline, {count_papers(cache):,} cached papers"
+            grepped = measure(grep, env, runs)
+            row = ratio_row(target, timing, grepped, "grep -ric", "< 300 ms and <= grep", 1)
+            row.ok = bool(row.ok) and timing.median_ms < 300
+            rows += [row, memory_row(f"peak memory, {size // 1000}k-paper search", timing)]
+        shutil.rmtree(cache)
+    small, large = min(series), max(series)
+    factor = large / small
+    for command in ("list", "search", "digest"):
+        first, last = series[small][command], series[large][command]
+        time_ratio = last.median_ms / first.median_ms
+        memory_ratio = last.peak_mb / first.peak_mb
+        limit = factor**0.5 if command == "search" else factor
+        cells = " / ".join(
+            f"{series[s][command].median_ms:.0f} ms, {series[s][command].peak_mb:.0f} MB"
+            for s in sorted(series)
+        )
+        rows.append(Row(
+            f"growth of {command} ({' / '.join(f'{s // 1000}k' for s in sorted(series))} papers)",
+            cells,
+            "-",
+            f"time x{time_ratio:.2f}, memory x{memory_ratio:.2f} (papers x{factor:.0f})",
+            "sub-linear" if command == "search" else "no faster than linear",
+            time_ratio <= limit and memory_ratio <= limit,
+        ))  # fmt: skip
+    return rows
+
+
+def run(runs: int, sizes: Sequence[int], work: Path) -> list[Row]:
+    server = HubServer().start()
+    try:
+        rows, today = startup(runs, work, server)
+        rows += against_hf(runs, work, server, today)
+        rows += ranges(runs, work, server)
+    finally:
+        server.stop()
+    return rows + history(runs, work, sizes)
+
+
+def table(rows: list[Row]) -> str:
+    header = ("target", "papertrack", "baseline", "ratio", "goal", "ok")
+    body = [
+        (
+            r.target,
+            r.measured,
+            r.baseline,
+            r.ratio,
+            r.goal,
+            "yes" if r.ok else ("n/a" if r.ok is None else "NO"),
+        )
+        for r in rows
+    ]
+    widths = [max(len(str(line[i])) for line in [header, *body]) for i in range(len(header))]
+    lines = ["| " + " | ".join(h.ljust(w) for h, w in zip(header, widths, strict=True)) + " |",
+             "|" + "|".join("-" * (w + 2) for w in widths) + "|"]  # fmt: skip
+    lines += [
+        "| " + " | ".join(str(c).ljust(w) for c, w in zip(line, widths, strict=True)) + " |"
+        for line in body
+    ]
+    return "\n".join(lines)
+
+
+def machine() -> str:
+    cpus = os.cpu_count()
+    model = ""
+    with_cpuinfo = Path("/proc/cpuinfo")
+    if with_cpuinfo.exists():
+        found = re.search(r"model name\s*:\s*(.+)", with_cpuinfo.read_text())
+        model = found.group(1).strip() if found else ""
+    system = f"{platform.system()} {platform.machine()}"
+    return f"{system}, {cpus} cores {model}, Python {platform.python_version()}"
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="3 runs each, growth 1k and 10k")
+    parser.add_argument("--runs", type=int, default=None)
+    args = parser.parse_args(argv)
+    runs = args.runs or (3 if args.quick else 9)
+    sizes = (1_000, 10_000) if args.quick else (1_000, 10_000, 100_000)
+    with tempfile.TemporaryDirectory(prefix="papertrack-bench-") as scratch:
+        rows = run(runs, sizes, Path(scratch))
+    print(
+        f"papertrack benchmark · {datetime.now(timezone.utc):%Y-%m-%d} · {machine()} · "
+        f"median of {runs} runs\n"
+    )
+    print(table(rows))
+    failed = [r for r in rows if r.ok is False]
+    print(f"\n{len(rows) - len(failed)} of {len(rows)} targets met")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
