@@ -280,8 +280,23 @@ def against_hf(runs: int, work: Path, server: HubServer, today: Timing) -> list[
             )
         ]
     official = measure([HF_CLI, "papers", "ls", "--date", day], env, runs)
+    # Any fetch through httpx pays for importing it: this is the fastest a fetch can be
+    # with the project's HTTP library, so it bounds the speed-up over hf.
+    floor = measure(
+        [
+            sys.executable,
+            "-c",
+            "import sys; sys.modules['httpx._main'] = None; import httpx, httpcore",
+        ],
+        env,
+        runs,
+    )
+    ceiling = speedup_row("python + import httpx (floor)", floor, official, "hf papers ls", 3)
+    ceiling.goal = "bounds the row above"
+    ceiling.ok = None
     return [
         speedup_row("fetch one day (local server)", ours, official, "hf papers ls", 3),
+        ceiling,
         speedup_row("cached today vs hf papers ls", today, official, "hf papers ls", 5),
     ]
 
@@ -415,8 +430,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         f"median of {runs} runs\n"
     )
     print(table(rows))
-    failed = [r for r in rows if r.ok is False]
-    print(f"\n{len(rows) - len(failed)} of {len(rows)} targets met")
+    targets = [r for r in rows if r.ok is not None]
+    failed = [r for r in targets if not r.ok]
+    print(f"\n{len(targets) - len(failed)} of {len(targets)} targets met")
     return 1 if failed else 0
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Sequence
+from contextlib import AbstractContextManager, nullcontext
 from datetime import date, datetime, timedelta, timezone
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -31,6 +32,7 @@ from papertrack.sources import hf
 from papertrack.store import cache
 
 if TYPE_CHECKING:
+    from papertrack.render.progress import ProgressFactory, Tick
     from papertrack.sources.http import HttpClient
     from papertrack.sources.throttle import Gate
 
@@ -44,6 +46,10 @@ MAX_ARXIV_DAYS = 7
 BACKFILL_SETTLED = timedelta(days=2)
 BACKFILL_TTL = timedelta(hours=6)
 """The API index lags announcements by up to a day: recent backfills are asked again."""
+
+
+def _no_tick() -> None:
+    pass
 
 
 @record
@@ -94,8 +100,10 @@ class Loader:
         now: datetime | None = None,
         client: HttpClient | None = None,
         freshness: cache.Freshness | None = None,
+        progress: ProgressFactory | None = None,
     ) -> None:
         self.mode = mode
+        self.progress = progress
         self.freshness = freshness or cache.Freshness()
         self.warn = warn
         self.now = now or datetime.now(timezone.utc)
@@ -121,6 +129,13 @@ class Loader:
             index.add_entries(
                 [(key, items, self._parsed.get(tuple(key))) for key, items in written]
             )
+
+    def _steps(self, label: str, total: int) -> AbstractContextManager[Tick]:
+        """A progress bar over *total* steps when one was asked for and may be needed: a
+        range that could touch the network."""
+        if self.progress is None or self.mode == "offline" or total < 2:
+            return nullcontext(_no_tick)
+        return self.progress(label, total)
 
     def __enter__(self) -> Loader:
         return self
@@ -229,16 +244,20 @@ class Loader:
         days = [day_period(d) for d in period.days()]
         workers = 1 if self.mode == "offline" else FETCH_CONCURRENCY
 
-        def one(day: Period) -> Loaded | Exception:
-            try:
-                return self.load(day)
-            except (FetchError, NotCachedError) as exc:
-                return exc
-
         from concurrent.futures import ThreadPoolExecutor  # only ranges need threads
 
-        with ThreadPoolExecutor(max_workers=min(workers, len(days))) as pool:
-            results = list(pool.map(one, days))
+        with self._steps("Hugging Face days", len(days)) as tick:
+
+            def one(day: Period) -> Loaded | Exception:
+                try:
+                    return self.load(day)
+                except (FetchError, NotCachedError) as exc:
+                    return exc
+                finally:
+                    tick()
+
+            with ThreadPoolExecutor(max_workers=min(workers, len(days))) as pool:
+                results = list(pool.map(one, days))
         failures = [r for r in results if isinstance(r, Exception)]
         if failures:
             if self.mode == "offline":
@@ -385,7 +404,11 @@ class Loader:
                 f"at most {MAX_ARXIV_DAYS} (each uncached day costs arXiv API requests)",
                 hint="use a shorter range, or 'papertrack search --source arxiv --since'",
             )
-        parts = [self.arxiv_day(categories, d) for d in days]
+        parts = []
+        with self._steps(f"arXiv {', '.join(categories)} days", len(days)) as tick:
+            for day in days:
+                parts.append(self.arxiv_day(categories, day))
+                tick()
         label = f"arXiv {', '.join(categories)} · {period.label}"
         return Loaded(
             "arxiv",

@@ -163,6 +163,55 @@ def test_list_since_fetches_each_day(hub: HubServer) -> None:
     assert asked == ["2026-03-02", "2026-03-03", "2026-03-04", "2026-03-05"]
 
 
+def on_a_terminal(*args: str, stream: str = "stdout") -> tuple[int, str, str]:
+    """Run papertrack with *stream* (stdout or stderr) a pseudo-terminal and the other a
+    pipe: ``(exit code, what the pipe got, what the terminal got)``."""
+    leader, follower = pty.openpty()
+    env = {**os.environ, "COLUMNS": "120", "TERM": "xterm-256color"}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "papertrack", *args],
+        stdout=follower if stream == "stdout" else subprocess.PIPE,
+        stderr=follower if stream == "stderr" else subprocess.PIPE,
+        env=env,
+        cwd=ROOT,
+    )
+    os.close(follower)
+    chunks = []
+    while True:
+        try:
+            chunk = os.read(leader, 65536)
+        except OSError:
+            break
+        if not chunk:
+            break
+        chunks.append(chunk)
+    piped = proc.stderr if stream == "stdout" else proc.stdout
+    assert piped is not None
+    other = piped.read().decode("utf-8")
+    proc.wait(timeout=60)
+    os.close(leader)
+    return proc.returncode, other, b"".join(chunks).decode("utf-8")
+
+
+def test_range_fetch_shows_progress_only_on_a_terminal(hub: HubServer) -> None:
+    hub.serve("2026-03-03", "2026-03-10")
+    code, stdout, screen = on_a_terminal(
+        "list", "--since", "2026-03-02", "--until", "2026-03-05", stream="stderr"
+    )
+    assert code == 0, screen
+    assert "Hugging Face days" in screen and "4/4" in SGR.sub("", screen)
+    assert len(lines_of(stdout)) == 28 and not ANSI.search(stdout)  # the results stay plain
+    # Piped stderr (cron, a log): no bar, no escape codes.
+    piped = run_cli("list", "--since", "2026-03-02", "--until", "2026-03-05", "--refresh")
+    assert piped.returncode == 0 and "Hugging Face days" not in piped.stderr
+    assert not ANSI.search(piped.stderr)
+    # Nothing to fetch (--offline): no bar either.
+    code, _, screen = on_a_terminal(
+        "list", "--since", "2026-03-02", "--until", "2026-03-05", "--offline", stream="stderr"
+    )
+    assert code == 0 and "Hugging Face days" not in screen
+
+
 # -- filters ----------------------------------------------------------------------------
 
 
@@ -294,29 +343,8 @@ def test_csv_and_markdown(one_day: list[dict[str, Any]]) -> None:
 
 def test_table_on_a_real_terminal(one_day: list[dict[str, Any]]) -> None:
     """With stdout a pseudo-terminal, the default face is the Rich table."""
-    leader, follower = pty.openpty()
-    env = {**os.environ, "COLUMNS": "120", "TERM": "xterm-256color"}
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "papertrack", "list", "--date", "2025-09-30", "agent", "-n", "3"],
-        stdout=follower,
-        stderr=subprocess.PIPE,
-        env=env,
-        cwd=ROOT,
-    )
-    os.close(follower)
-    chunks = []
-    while True:
-        try:
-            chunk = os.read(leader, 65536)
-        except OSError:
-            break
-        if not chunk:
-            break
-        chunks.append(chunk)
-    proc.wait(timeout=60)
-    os.close(leader)
-    screen = b"".join(chunks).decode("utf-8")
-    assert proc.returncode == 0
+    code, _, screen = on_a_terminal("list", "--date", "2025-09-30", "agent", "-n", "3")
+    assert code == 0
     assert "Hugging Face Daily Papers · Tue 2025-09-30 · 3 papers of 50" in SGR.sub("", screen)
     assert "▲" in screen and "\x1b[" in screen  # coloured, highlighted
 

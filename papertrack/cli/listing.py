@@ -47,7 +47,9 @@ def make_loader(mode: Mode, settings: Config | None = None, **kwargs: Any) -> Lo
     freshness = Freshness(
         settings.duration("cache.ttl_current"), settings.duration("cache.ttl_recent")
     )
-    return Loader(mode=mode, warn=note, freshness=freshness, **kwargs)
+    from papertrack.render.progress import for_stderr
+
+    return Loader(mode=mode, warn=note, freshness=freshness, progress=for_stderr(), **kwargs)
 
 
 def parse_query_option(text: str, *, where: str = "--query") -> Any:
