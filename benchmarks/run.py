@@ -96,7 +96,7 @@ def build_cache(root: Path, papers: int, *, seed: int = 7) -> Path:
     rng = random.Random(seed)
     words, authors = vocabulary()
     days = [TODAY - timedelta(days=n) for n in range(3 * 365)]
-    per_day = max(1, papers // (3 * len(days)))
+    per_day = -(-papers // (3 * len(days)))  # rounded up: at least *papers* in all
     fetched = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
     serial = 0
 
