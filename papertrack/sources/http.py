@@ -6,7 +6,6 @@ This is the only module that imports httpx, and only commands that fetch import 
 from __future__ import annotations
 
 import json
-import os
 import platform
 import re
 import sys
@@ -18,8 +17,9 @@ from email.utils import parsedate_to_datetime
 from urllib.parse import urlencode
 
 from papertrack import __version__
-from papertrack.errors import FetchError, UsageError
+from papertrack.errors import FetchError
 from papertrack.record import record
+from papertrack.sources import env_seconds
 from papertrack.text import clean_line, redact
 
 # httpx imports its own command-line tool on import, which pulls in click, rich and pygments
@@ -43,19 +43,6 @@ DEFAULT_BACKOFF = 1.0
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 
 _RATELIMIT_RESET = re.compile(r"(?:^|;)\s*t=(\d+)")
-
-
-def _env_seconds(name: str, default: float) -> float:
-    raw = os.environ.get(name, "").strip()
-    if not raw:
-        return default
-    try:
-        value = float(raw)
-    except ValueError:
-        raise UsageError(f"{name}={raw!r} is not a number of seconds") from None
-    if value < 0:
-        raise UsageError(f"{name}={raw!r} must not be negative")
-    return value
 
 
 def build_url(base: str, params: Mapping[str, str | int] | None = None) -> str:
@@ -143,10 +130,10 @@ class HttpClient:
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
         self.timeout = (
-            timeout if timeout is not None else _env_seconds("PAPERTRACK_TIMEOUT", DEFAULT_TIMEOUT)
+            timeout if timeout is not None else env_seconds("PAPERTRACK_TIMEOUT", DEFAULT_TIMEOUT)
         )
         self.backoff = (
-            backoff if backoff is not None else _env_seconds("PAPERTRACK_BACKOFF", DEFAULT_BACKOFF)
+            backoff if backoff is not None else env_seconds("PAPERTRACK_BACKOFF", DEFAULT_BACKOFF)
         )
         self.max_body = max_body
         self._sleep = sleep

@@ -6,13 +6,13 @@ same gate through a lock file and a timestamp file in the cache folder.
 
 from __future__ import annotations
 
-import os
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from papertrack.errors import PapertrackError, UsageError
+from papertrack.errors import PapertrackError
+from papertrack.sources import env_seconds
 from papertrack.store.files import atomic_write_bytes
 
 DEFAULT_DELAY = 3.0
@@ -21,16 +21,7 @@ LOCK_TIMEOUT = 180.0
 
 
 def delay_from_env() -> float:
-    raw = os.environ.get("PAPERTRACK_ARXIV_DELAY", "").strip()
-    if not raw:
-        return DEFAULT_DELAY
-    try:
-        value = float(raw)
-    except ValueError:
-        raise UsageError(f"PAPERTRACK_ARXIV_DELAY={raw!r} is not a number of seconds") from None
-    if value < 0:
-        raise UsageError(f"PAPERTRACK_ARXIV_DELAY={raw!r} must not be negative")
-    return value
+    return env_seconds("PAPERTRACK_ARXIV_DELAY", DEFAULT_DELAY)
 
 
 class Gate:
