@@ -8,16 +8,15 @@ live in it.
 
 from __future__ import annotations
 
-import os
 import re
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from datetime import timedelta
 from pathlib import Path
 from typing import Any, Literal
 
-from papertrack.errors import UsageError
+from papertrack.errors import PapertrackError, UsageError
 from papertrack.record import field, record
 
 Kind = Literal["str", "int", "bool", "list", "choice", "duration", "categories", "sources", "query"]
@@ -85,8 +84,9 @@ def parse_toml(text: str) -> dict[str, Any]:
     return document
 
 
-def config_path() -> Path:
-    override = os.environ.get("PAPERTRACK_CONFIG", "").strip()
+def config_path(environ: Mapping[str, str]) -> Path:
+    """``PAPERTRACK_CONFIG``, else config.toml in the platform's user config folder."""
+    override = environ.get("PAPERTRACK_CONFIG", "").strip()
     if override:
         return Path(override).expanduser()
     from platformdirs import user_config_dir
@@ -326,9 +326,8 @@ def _validate(path: Path, text: str, document: dict[str, Any]) -> list[str]:
     return warnings
 
 
-def load(path: Path | None = None, *, warn: Any = None) -> Config:
+def load(path: Path, *, warn: Callable[[str], None] | None = None) -> Config:
     """The config; an absent file is an empty config. Invalid content is a UsageError."""
-    path = path or config_path()
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
@@ -346,21 +345,52 @@ def load(path: Path | None = None, *, warn: Any = None) -> Config:
 
 
 @contextmanager
-def editing(path: Path | None = None) -> Iterator[dict[str, Any]]:
+def editing(path: Path) -> Iterator[dict[str, Any]]:
     """Read-modify-write the config under a lock; the new file replaces the old atomically."""
     import tomli_w
-    from filelock import FileLock
 
-    from papertrack.store.files import atomic_write_bytes
-
-    path = path or config_path()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with FileLock(path.with_name(f".{path.name}.lock"), timeout=30):
+    with locked(path):
         document = dict(load(path).document)
         yield document
         data = tomli_w.dumps(document).encode("utf-8")
         parse_toml(data.decode("utf-8"))  # never write what we could not read back
+        write_file(path, data)
+
+
+@contextmanager
+def locked(path: Path) -> Iterator[None]:
+    """The config's edit lock (a file beside it), so concurrent edits all land."""
+    from filelock import FileLock, Timeout
+
+    lock = FileLock(path.with_name(f".{path.name}.lock"), timeout=30)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        lock.acquire()
+    except Timeout:
+        raise PapertrackError(
+            f"another papertrack has been editing {path} for 30 s", hint="try again"
+        ) from None
+    except OSError as exc:
+        raise PapertrackError(
+            f"cannot write the config file {path}: {exc.strerror or exc}",
+            hint="make its folder writable, or point PAPERTRACK_CONFIG elsewhere",
+        ) from None
+    try:
+        yield
+    finally:
+        lock.release()
+
+
+def write_file(path: Path, data: bytes) -> None:
+    """Replace the config file atomically, user-only; a refusing disk is one clear error."""
+    from papertrack.store.files import atomic_write_bytes
+
+    try:
         atomic_write_bytes(path, data, mode=0o600)
+    except OSError as exc:
+        raise PapertrackError(
+            f"cannot write the config file {path}: {exc.strerror or exc}; it is unchanged"
+        ) from None
 
 
 def checked(key: Key, value: Any, *, what: str, from_text: bool = False) -> Any:

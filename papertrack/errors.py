@@ -9,6 +9,7 @@ EXIT_EMPTY = 3
 EXIT_INTERNAL = 70
 EXIT_INTERRUPTED = 130
 EXIT_BROKEN_PIPE = 141
+EXIT_TERMINATED = 143
 
 
 class PapertrackError(Exception):
@@ -45,6 +46,20 @@ class FetchError(PapertrackError):
 
 class NotCachedError(PapertrackError):
     """--offline was asked for and the cache does not hold the listing."""
+
+
+class Interrupted(BaseException):
+    """Ctrl-C (SIGINT) or SIGTERM. A BaseException, like KeyboardInterrupt, so that no
+    ``except Exception`` on the way up can swallow it."""
+
+    def __init__(self, reason: str, exit_code: int) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.exit_code = exit_code
+
+    @classmethod
+    def from_keyboard(cls) -> Interrupted:
+        return cls("interrupted", EXIT_INTERRUPTED)
 
 
 class OutputClosed(Exception):

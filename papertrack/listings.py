@@ -11,6 +11,7 @@ import threading
 from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager, nullcontext
 from datetime import date, datetime, timedelta, timezone
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 from papertrack.dates import (
@@ -22,13 +23,12 @@ from papertrack.dates import (
     eastern_date,
     is_announcement_day,
     latest_announcement_day,
-    utc_today,
 )
 from papertrack.errors import FetchError, NotCachedError, PapertrackError, UsageError
 from papertrack.models import Paper
 from papertrack.query import join_sources, merge_papers
 from papertrack.record import field, record
-from papertrack.sources import hf
+from papertrack.sources import Network, hf
 from papertrack.store import cache
 
 if TYPE_CHECKING:
@@ -97,7 +97,9 @@ class Loader:
         *,
         mode: Mode = "auto",
         warn: Callable[[str], None],
-        now: datetime | None = None,
+        now: datetime,
+        root: Path,
+        network: Network,
         client: HttpClient | None = None,
         freshness: cache.Freshness | None = None,
         progress: ProgressFactory | None = None,
@@ -106,7 +108,10 @@ class Loader:
         self.progress = progress
         self.freshness = freshness or cache.Freshness()
         self.warn = warn
-        self.now = now or datetime.now(timezone.utc)
+        self.now = now
+        self.root = root
+        """The cache folder."""
+        self.network = network
         self._client = client
         self._gate: Gate | None = None
         self._written: list[tuple[Sequence[str], list[dict[str, Any]]]] = []
@@ -127,7 +132,7 @@ class Loader:
             from papertrack.store import index
 
             index.add_entries(
-                [(key, items, self._parsed.get(tuple(key))) for key, items in written]
+                [(key, items, self._parsed.get(tuple(key))) for key, items in written], self.root
             )
 
     def _steps(self, label: str, total: int) -> AbstractContextManager[Tick]:
@@ -140,7 +145,12 @@ class Loader:
     def __enter__(self) -> Loader:
         return self
 
-    def __exit__(self, *exc: object) -> None:
+    def __exit__(self, kind: type[BaseException] | None, *rest: object) -> None:
+        if kind is not None and not issubclass(kind, Exception):
+            # Ctrl-C or SIGTERM: leave now; the next search indexes what this run cached.
+            if self._client is not None:
+                self._client.close()
+            return
         self.close()
 
     @property
@@ -152,29 +162,34 @@ class Loader:
                 # Imported here: httpx costs start-up time that cached runs should not pay.
                 from papertrack.sources.http import HttpClient
 
-                self._client = HttpClient()
+                self._client = HttpClient(
+                    timeout=self.network.timeout, backoff=self.network.backoff
+                )
             return self._client
 
     @property
     def gate(self) -> Gate:
         if self._gate is None:
-            from papertrack.sources.throttle import Gate, delay_from_env
+            from papertrack.sources.throttle import Gate
 
-            self._gate = Gate(cache.cache_dir(), delay_from_env())
+            self._gate = Gate(self.root, self.network.arxiv_delay, warn=self.warn)
         return self._gate
 
     def read_cached(self, key: Sequence[str]) -> cache.CachedListing | None:
         try:
-            return cache.read_entry(key)
+            return cache.read_entry(key, self.root)
         except cache.CorruptCacheError as exc:
             self.warn(f"warning: {exc.message}")
             return None
 
     def write_cached(self, key: Sequence[str], **document: Any) -> None:
         try:
-            cache.write_entry(key, **document)
+            cache.write_entry(key, root=self.root, **document)
         except OSError as exc:
-            self.warn(f"warning: could not write the cache ({exc}); continuing without it")
+            self.warn(
+                f"warning: could not write the cache in {self.root} "
+                f"({exc.strerror or exc}); continuing without it"
+            )
             return
         with self._written_lock:
             self._written.append((tuple(key), document["items"]))
@@ -218,7 +233,7 @@ class Loader:
             return self._load_range(period)
 
         def fetch() -> Fetched:
-            raw = hf.fetch_daily_papers(self.client, period)
+            raw = hf.fetch_daily_papers(self.client, self.network, period)
             return Fetched(raw.url, raw.items)
 
         got = self.through_cache(
@@ -256,8 +271,14 @@ class Loader:
                 finally:
                     tick()
 
-            with ThreadPoolExecutor(max_workers=min(workers, len(days))) as pool:
+            pool = ThreadPoolExecutor(max_workers=min(workers, len(days)))
+            try:
                 results = list(pool.map(one, days))
+            except BaseException:
+                # Ctrl-C: do not wait for the days still being fetched (or retried).
+                pool.shutdown(wait=False, cancel_futures=True)
+                raise
+            pool.shutdown()
         failures = [r for r in results if isinstance(r, Exception)]
         if failures:
             if self.mode == "offline":
@@ -374,7 +395,7 @@ class Loader:
         start, end = announcement_window(day)
         try:
             papers, truncated = arxiv.backfill(
-                self.client, self.gate, categories, day=day, start=start, end=end
+                self.client, self.gate, self.network, categories, day=day, start=start, end=end
             )
         except FetchError as exc:
             if entry is None:
@@ -389,7 +410,7 @@ class Loader:
         query = arxiv.submitted_window_query(categories, start, end)
         self.write_cached(
             ("arxiv", "api-day", category_key(categories), day.isoformat()),
-            url=f"{arxiv.api_base()}?search_query={query}",
+            url=f"{self.network.arxiv_api}?search_query={query}",
             fetched_at=self.now,
             items=[p.to_dict() for p in papers],
             meta={"origin": "api", "truncated": truncated},
@@ -441,9 +462,11 @@ class Loader:
         if entry is not None and self.mode != "refresh":
             return expected, self._arxiv_loaded(categories, expected, entry, stale=False)
         folder = ("arxiv", "rss", category_key(categories))
-        newest = cache.newest_entry(folder)
+        newest = cache.newest_entry(folder, self.root)
         if self.mode == "offline":
-            backfilled = cache.newest_entry(("arxiv", "api-day", category_key(categories)))
+            backfilled = cache.newest_entry(
+                ("arxiv", "api-day", category_key(categories)), self.root
+            )
             copies = [c for c in (newest, backfilled) if c is not None]
             if not copies:
                 raise NotCachedError(
@@ -457,7 +480,7 @@ class Loader:
 
         etag = newest.meta.get("etag") if newest is not None else None
         try:
-            fetched = arxiv.fetch_feed(self.client, self.gate, categories, etag=etag)
+            fetched = arxiv.fetch_feed(self.client, self.gate, self.network, categories, etag=etag)
         except FetchError as exc:
             if newest is None:
                 raise
@@ -532,7 +555,7 @@ def load_today(
     return gather(
         loader,
         source,
-        lambda: loader.latest(utc_today(loader.now)),
+        lambda: loader.latest(loader.now.date()),
         lambda: loader.arxiv_latest(categories),
     )
 

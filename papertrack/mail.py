@@ -4,10 +4,11 @@ never from the config file, and never appears in a message papertrack prints."""
 
 from __future__ import annotations
 
-import os
 import shlex
 import shutil
 import subprocess
+from collections.abc import Mapping
+from datetime import datetime
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 from typing import TYPE_CHECKING
@@ -73,13 +74,15 @@ def settings_from(config: Config, *, smtp: bool) -> MailSettings:
     )
 
 
-def build_message(settings: MailSettings, *, subject: str, text: str, html: str) -> EmailMessage:
+def build_message(
+    settings: MailSettings, *, subject: str, text: str, html: str, now: datetime
+) -> EmailMessage:
     """A multipart/alternative message: plain text first, the HTML digest preferred."""
     message = EmailMessage()
     message["Subject"] = subject
     message["From"] = settings.sender
     message["To"] = ", ".join(settings.to)
-    message["Date"] = formatdate(localtime=True)
+    message["Date"] = formatdate(now.timestamp(), localtime=True)
     message["Message-ID"] = make_msgid(domain=settings.sender.rpartition("@")[2] or None)
     message["X-Mailer"] = f"papertrack {__version__}"
     message.set_content(text)
@@ -87,8 +90,8 @@ def build_message(settings: MailSettings, *, subject: str, text: str, html: str)
     return message
 
 
-def password(settings: MailSettings) -> str | None:
-    from_env = os.environ.get(PASSWORD_ENV)
+def password(settings: MailSettings, environ: Mapping[str, str]) -> str | None:
+    from_env = environ.get(PASSWORD_ENV)
     if from_env:
         return from_env
     if not settings.password_command:
@@ -100,6 +103,7 @@ def password(settings: MailSettings) -> str | None:
             text=True,
             timeout=COMMAND_TIMEOUT,
             check=False,
+            env=dict(environ),
         )
     except (OSError, ValueError, subprocess.TimeoutExpired) as exc:
         raise MailError(f"mail.password_command could not run: {type(exc).__name__}") from None
@@ -110,13 +114,13 @@ def password(settings: MailSettings) -> str | None:
     return lines[0] if lines else ""
 
 
-def send_smtp(message: EmailMessage, settings: MailSettings) -> None:
+def send_smtp(message: EmailMessage, settings: MailSettings, environ: Mapping[str, str]) -> None:
     import smtplib
     import ssl
 
     assert settings.host is not None
     where = f"{settings.host}:{settings.smtp_port}"
-    secret = password(settings) if settings.username else None
+    secret = password(settings, environ) if settings.username else None
     try:
         context = ssl.create_default_context()
         client: smtplib.SMTP
@@ -171,10 +175,12 @@ def _smtp_reason(exc: Exception) -> str:
     return f"{code} {text}".strip() if code else (str(exc) or type(exc).__name__)
 
 
-def sendmail_argv(settings: MailSettings) -> list[str]:
+def sendmail_argv(settings: MailSettings, environ: Mapping[str, str]) -> list[str]:
     if settings.sendmail_command:
         return shlex.split(settings.sendmail_command)
-    found = shutil.which("sendmail") or shutil.which("sendmail", path="/usr/sbin:/usr/lib")
+    found = shutil.which("sendmail", path=environ.get("PATH")) or shutil.which(
+        "sendmail", path="/usr/sbin:/usr/lib"
+    )
     if found is None:
         raise MailError(
             "no sendmail on PATH", hint="install one (msmtp, postfix) or set mail.sendmail_command"
@@ -182,8 +188,10 @@ def sendmail_argv(settings: MailSettings) -> list[str]:
     return [found, "-t", "-oi"]
 
 
-def send_sendmail(message: EmailMessage, settings: MailSettings) -> None:
-    argv = sendmail_argv(settings)
+def send_sendmail(
+    message: EmailMessage, settings: MailSettings, environ: Mapping[str, str]
+) -> None:
+    argv = sendmail_argv(settings, environ)
     try:
         result = subprocess.run(
             argv,
@@ -191,6 +199,7 @@ def send_sendmail(message: EmailMessage, settings: MailSettings) -> None:
             capture_output=True,
             timeout=COMMAND_TIMEOUT,
             check=False,
+            env=dict(environ),
         )
     except (OSError, subprocess.TimeoutExpired) as exc:
         raise MailError(f"could not run {argv[0]}: {exc}") from None

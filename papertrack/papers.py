@@ -48,7 +48,7 @@ def search(
     if limit > MAX_SEARCH_RESULTS:
         raise UsageError(f"--limit for search is at most {MAX_SEARCH_RESULTS} (got {limit})")
     if loader.mode == "offline":
-        return search_cache(text, source=source, since=since, until=until, limit=limit)
+        return search_cache(loader, text, source=source, since=since, until=until, limit=limit)
     parts: list[Loaded] = []
     if source in ("hf", "all"):
         parts.append(_search_hf(loader, text, since=since, until=until, limit=limit))
@@ -58,13 +58,27 @@ def search(
 
 
 def search_cache(
-    text: str, *, source: Source, since: date | None, until: date | None, limit: int
+    loader: Loader,
+    text: str,
+    *,
+    source: Source,
+    since: date | None,
+    until: date | None,
+    limit: int,
 ) -> Loaded:
     """Search every cached paper (the local full-text index): what --offline searches."""
     from papertrack.store import index
 
     sources = ("hf", "arxiv") if source == "all" else (source,)
-    papers, total = index.search(text, limit=limit, sources=sources, since=since, until=until)
+    papers, total = index.search(
+        text,
+        limit=limit,
+        root=loader.root,
+        sources=sources,
+        since=since,
+        until=until,
+        warn=loader.warn,
+    )
     label = f"cache search {text!r}"
     if total > len(papers):
         label += f" (best {len(papers)} of {total})"
@@ -88,7 +102,7 @@ def _search_hf(
     size = min(limit, hf.MAX_SEARCH_LIMIT)
 
     def fetch() -> Fetched:
-        url, items = hf.fetch_search(loader.client, text, size)
+        url, items = hf.fetch_search(loader.client, loader.network, text, size)
         return Fetched(url, items, {"query": text})
 
     got = loader.through_cache(
@@ -122,9 +136,11 @@ def _search_arxiv(
     sort_by = "submittedDate" if since or until else "relevance"
 
     def fetch() -> Fetched:
-        papers = arxiv.search(loader.client, loader.gate, query, max_results=limit, sort_by=sort_by)
+        papers = arxiv.search(
+            loader.client, loader.gate, loader.network, query, max_results=limit, sort_by=sort_by
+        )
         return Fetched(
-            f"{arxiv.api_base()}?search_query={query}",
+            f"{loader.network.arxiv_api}?search_query={query}",
             [p.to_dict() for p in papers],
             {"query": query},
         )
@@ -159,7 +175,7 @@ def lookup(loader: Loader, paper_id: str, version: int | None = None) -> Paper |
 
 def _lookup_hf(loader: Loader, paper_id: str) -> tuple[Paper | None, FetchError | None]:
     def fetch() -> Fetched:
-        url, data = hf.fetch_paper(loader.client, paper_id)
+        url, data = hf.fetch_paper(loader.client, loader.network, paper_id)
         return Fetched(url, [data] if data is not None else [])
 
     try:
@@ -182,9 +198,9 @@ def _lookup_arxiv(
     wanted = f"{paper_id}v{version}" if version else paper_id
 
     def fetch() -> Fetched:
-        found = arxiv.lookup(loader.client, loader.gate, [wanted])
+        found = arxiv.lookup(loader.client, loader.gate, loader.network, [wanted])
         paper = found.get(paper_id)
-        return Fetched(arxiv.api_base(), [paper.to_dict()] if paper else [])
+        return Fetched(loader.network.arxiv_api, [paper.to_dict()] if paper else [])
 
     try:
         got = loader.through_cache(
@@ -217,14 +233,14 @@ def enrich(loader: Loader, papers: list[Paper], *, most: int = 200) -> list[Pape
             missing.append(paper_id)
     if missing:
         try:
-            fetched = arxiv.lookup(loader.client, loader.gate, missing)
+            fetched = arxiv.lookup(loader.client, loader.gate, loader.network, missing)
         except FetchError as exc:
             loader.warn(f"warning: could not fetch arXiv details: {exc}")
             fetched = {}
         for paper_id, paper in fetched.items():
             loader.write_cached(
                 ("arxiv", "abs", cache.id_part(paper_id)),
-                url=arxiv.api_base(),
+                url=loader.network.arxiv_api,
                 fetched_at=loader.now,
                 items=[paper.to_dict()],
             )

@@ -1,9 +1,12 @@
 from __future__ import annotations
 
+import io
 import os
 import subprocess
 import sys
 from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date, datetime, timezone
 from pathlib import Path
 
 import pytest
@@ -25,6 +28,19 @@ settings.register_profile(
 settings.load_profile("default")
 
 ROOT = Path(__file__).resolve().parent.parent
+NOW = datetime(2026, 12, 2, 15, 0, tzinfo=timezone.utc)
+"""The clock of every test run: a Wednesday, 10:00 in New York, an arXiv announcement day.
+Nothing in the suite may read the wall clock; tests about other days set their own."""
+TODAY = NOW.date()
+WEEKEND = datetime(2026, 12, 5, 15, 0, tzinfo=timezone.utc)
+"""A Saturday: no arXiv announcement, and Hugging Face's quietest day."""
+
+
+def stamp(moment: datetime) -> str:
+    """*moment* as PAPERTRACK_NOW takes it."""
+    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
 # Variables that would change what papertrack does if the developer's shell has them.
 _SCRUBBED = (
     "HF_ENDPOINT",
@@ -36,6 +52,9 @@ _SCRUBBED = (
     "PAPERTRACK_CACHE_DIR",
     "PAPERTRACK_TIMEOUT",
     "PAPERTRACK_BACKOFF",
+    "PAPERTRACK_DEBUG",
+    "PAPERTRACK_SMTP_PASSWORD",
+    "BROWSER",
     "TERM",
 )
 
@@ -55,7 +74,16 @@ def isolated_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
     monkeypatch.setenv("PAPERTRACK_ARXIV_DELAY", "0")
     monkeypatch.setenv("PAPERTRACK_CONFIG", str(tmp_path / "config" / "config.toml"))
     monkeypatch.setenv("PAPERTRACK_STATE_DIR", str(tmp_path / "state"))
+    monkeypatch.setenv("PAPERTRACK_NOW", stamp(NOW))
     return cache
+
+
+def at(moment: datetime | date, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Move the clock of every later run (in-process or child) to *moment* (a date: 15:00
+    UTC that day)."""
+    if not isinstance(moment, datetime):
+        moment = datetime(moment.year, moment.month, moment.day, 15, tzinfo=timezone.utc)
+    monkeypatch.setenv("PAPERTRACK_NOW", stamp(moment))
 
 
 @pytest.fixture
@@ -68,7 +96,35 @@ def hub(monkeypatch: pytest.MonkeyPatch) -> Iterator[HubServer]:
     server.stop()
 
 
-def run_cli(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+@dataclass
+class Result:
+    """What a run printed and returned (the shape of subprocess.CompletedProcess)."""
+
+    returncode: int
+    stdout: str
+    stderr: str
+
+
+def run_cli(*args: str, env: dict[str, str] | None = None, tty: bool = False) -> Result:
+    """Run papertrack in this process, as cli.main would, with string streams: the
+    environment is this process's (the autouse fixture's) plus *env*; *tty* makes both
+    streams claim to be terminals."""
+    from papertrack.cli import run
+    from papertrack.cli.context import Context
+
+    out, err = io.StringIO(), io.StringIO()
+    context = Context(
+        stdout=out,
+        stderr=err,
+        environ={**os.environ, **(env or {})},
+        stdout_isatty=tty,
+        stderr_isatty=tty,
+    )
+    code = run(list(args), context)
+    return Result(code, out.getvalue(), err.getvalue())
+
+
+def run_process(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
     """Run papertrack in a child process, stdout and stderr real pipes."""
     return subprocess.run(
         [sys.executable, "-m", "papertrack", *args],

@@ -10,18 +10,30 @@ import json
 import os
 import subprocess
 import sys
+from collections.abc import Callable
 from datetime import date, datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from papertrack.listings import Loader, load_today
-from papertrack.sources import arxiv
-from tests.conftest import ROOT, run_cli
+from papertrack.listings import Loader, Mode, load_today
+from papertrack.sources import Network, arxiv
+from tests.conftest import ROOT, TODAY, run_cli
 from tests.hubserver import ARXIV_FIXTURES, HubServer, Reply, hf_fixture
 
 ATOM = "rss_cs.AI_2025-08-20_atom.xml"
 RSS = "rss_quant-ph_2025-04-28.xml"
 SEARCH = "api_search_all-testing_2026-04-12.xml"
+
+
+def loader_at(now: datetime, warn: Callable[[str], None], mode: Mode = "auto") -> Loader:
+    """A Loader over this test's cache and server, with its clock at *now*."""
+    return Loader(
+        warn=warn,
+        now=now,
+        mode=mode,
+        root=Path(os.environ["PAPERTRACK_CACHE_DIR"]),
+        network=Network(os.environ),
+    )
 
 
 def rows(stdout: str) -> list[list[str]]:
@@ -114,7 +126,7 @@ def test_join_with_hugging_face_by_id(hub: HubServer, tmp_path: Path) -> None:
         item["paper"]["id"] = paper_id
     shared = tmp_path / "shared.json"
     shared.write_text(json.dumps(items))
-    hub.serve(datetime.now(timezone.utc).date(), shared)
+    hub.serve(TODAY, shared)
     hub.feed("cs.AI", ATOM)
     result = run_cli("today", "-c", "cs.AI", "-f", "json")
     assert result.returncode == 0, result.stderr
@@ -332,7 +344,7 @@ def test_weekend_empty_feed_backfills_the_last_announcement(hub: HubServer) -> N
     hub.feed("cs.AI", empty_feed())
     hub.api("submittedDate", SEARCH)
     warnings: list[str] = []
-    with Loader(warn=warnings.append, now=SATURDAY) as loader:
+    with loader_at(SATURDAY, warnings.append) as loader:
         loaded, notes = load_today(loader, source="arxiv", categories=["cs.AI"])
     assert notes == ["No arXiv announcement on Sat 2026-11-28; showing Fri 2026-11-27."]
     assert warnings == []
@@ -345,7 +357,7 @@ def test_weekend_empty_feed_backfills_the_last_announcement(hub: HubServer) -> N
     # The server ignores ``start``: the second page brings nothing new and paging stops.
     assert len(hub.arxiv_requests()) == 3
     # The backfill is cached: the same command again asks nothing.
-    with Loader(warn=warnings.append, now=SATURDAY) as loader:
+    with loader_at(SATURDAY, warnings.append) as loader:
         again, _ = load_today(loader, source="arxiv", categories=["cs.AI"])
     assert [p.id for p in again.papers] == [p.id for p in loaded.papers]
     assert len(hub.arxiv_requests()) == 3
@@ -354,7 +366,7 @@ def test_weekend_empty_feed_backfills_the_last_announcement(hub: HubServer) -> N
 def test_empty_feed_on_an_announcement_day_is_suspicious(hub: HubServer) -> None:
     hub.feed("cs.AI", empty_feed())
     warnings: list[str] = []
-    with Loader(warn=warnings.append, now=FRIDAY) as loader:
+    with loader_at(FRIDAY, warnings.append) as loader:
         loaded, notes = load_today(loader, source="arxiv", categories=["cs.AI"])
     assert warnings == [
         "warning: arXiv's feed for cs.AI is empty on Fri 2026-11-27, which should be an "
@@ -368,10 +380,10 @@ def test_empty_feed_on_an_announcement_day_is_suspicious(hub: HubServer) -> None
 
 def test_offline_arxiv_uses_the_newest_cached_announcement(hub: HubServer) -> None:
     hub.feed("cs.AI", ATOM)
-    with Loader(warn=print, now=FRIDAY) as loader:
+    with loader_at(FRIDAY, print) as loader:
         load_today(loader, source="arxiv", categories=["cs.AI"])
     hub.stop()
-    with Loader(warn=print, now=SATURDAY, mode="offline") as loader:
+    with loader_at(SATURDAY, print, mode="offline") as loader:
         loaded, notes = load_today(loader, source="arxiv", categories=["cs.AI"])
     assert len(loaded.papers) == 86
     assert notes == ["No arXiv announcement on Sat 2026-11-28; showing Wed 2025-08-20."]
@@ -415,7 +427,10 @@ def test_lookup_batches_ids_by_the_hundred(hub: HubServer) -> None:
     ids = [f"2501.{n:05d}" for n in range(150)]
     with HttpClient(backoff=0) as client:
         found = arxiv.lookup(
-            client, Gate(Path(os.environ["PAPERTRACK_CACHE_DIR"]), 0), ids + ids[:3]
+            client,
+            Gate(Path(os.environ["PAPERTRACK_CACHE_DIR"]), 0),
+            Network(os.environ),
+            ids + ids[:3],
         )
     assert found == {}
     batches = [r.query for r in hub.arxiv_requests()]
@@ -424,7 +439,7 @@ def test_lookup_batches_ids_by_the_hundred(hub: HubServer) -> None:
 
 
 def test_all_sources_survive_one_failing(hub: HubServer) -> None:
-    hub.serve(datetime.now(timezone.utc).date(), "2025-08-25")
+    hub.serve(TODAY, "2025-08-25")
     # No feed registered for cs.AI: the server answers 404.
     result = run_cli("today", "-c", "cs.AI")
     assert result.returncode == 0

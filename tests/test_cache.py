@@ -23,13 +23,18 @@ def test_write_then_read_round_trip(isolated_env: Path) -> None:
     items = [{"paper": {"id": "2508.00001", "title": "Ünïcode & <tags>"}}]
     key = cache.listing_key("hf", period)
     path = cache.write_entry(
-        key, url="http://h/api?date=2025-08-25", fetched_at=NOW, items=items, meta={"etag": "x"}
+        key,
+        url="http://h/api?date=2025-08-25",
+        fetched_at=NOW,
+        items=items,
+        meta={"etag": "x"},
+        root=isolated_env,
     )
     assert path == isolated_env / "hf" / "date" / "2025-08-25.json"
     document = json.loads(path.read_text(encoding="utf-8"))
     assert document["fetched_at"] == "2026-11-28T12:00:00Z"
     assert document["url"] == "http://h/api?date=2025-08-25"
-    listing = cache.read_entry(key)
+    listing = cache.read_entry(key, isolated_env)
     assert listing is not None and listing.items == items and listing.fetched_at == NOW
     assert listing.meta == {"etag": "x"}
     assert [p.name for p in path.parent.iterdir()] == ["2025-08-25.json"]  # no temp left
@@ -38,8 +43,8 @@ def test_write_then_read_round_trip(isolated_env: Path) -> None:
 def test_missing_is_none_and_corrupt_is_reported(isolated_env: Path) -> None:
     period = day_period(date(2025, 8, 25))
     key = cache.listing_key("hf", period)
-    assert cache.read_entry(key) is None
-    path = cache.key_path(key)
+    assert cache.read_entry(key, isolated_env) is None
+    path = cache.key_path(key, isolated_env)
     path.parent.mkdir(parents=True)
     for content, reason in [
         (b'{"format": 1, "items": [', "not valid JSON"),
@@ -51,7 +56,7 @@ def test_missing_is_none_and_corrupt_is_reported(isolated_env: Path) -> None:
     ]:
         path.write_bytes(content)
         with pytest.raises(cache.CorruptCacheError) as caught:
-            cache.read_entry(key)
+            cache.read_entry(key, isolated_env)
         assert reason in caught.value.message and str(path) in caught.value.message
 
 
@@ -59,20 +64,21 @@ def test_unsafe_keys_never_become_paths() -> None:
     for key in ("../../etc", "a/b", "", ".hidden"):
         with pytest.raises(ValueError):
             cache.key_path(
-                cache.listing_key("hf", Period("date", key, date(2025, 1, 1), date(2025, 1, 1)))
+                cache.listing_key("hf", Period("date", key, date(2025, 1, 1), date(2025, 1, 1))),
+                Path("/cache"),
             )
     with pytest.raises(ValueError):
-        cache.key_path(())
+        cache.key_path((), Path("/cache"))
     assert cache.id_part("hep-th/9901001") == "hep-th_9901001"
 
 
 def test_newest_entry_skips_corrupt_files(isolated_env: Path) -> None:
     folder = ("arxiv", "rss", "cs.CL")
-    assert cache.newest_entry(folder) is None
+    assert cache.newest_entry(folder, isolated_env) is None
     for day in ("2025-08-18", "2025-08-19"):
-        cache.write_entry((*folder, day), url=day, fetched_at=NOW, items=[])
-    cache.key_path((*folder, "2025-08-20")).write_text("{broken")
-    newest = cache.newest_entry(folder)
+        cache.write_entry((*folder, day), url=day, fetched_at=NOW, items=[], root=isolated_env)
+    cache.key_path((*folder, "2025-08-20"), isolated_env).write_text("{broken")
+    newest = cache.newest_entry(folder, isolated_env)
     assert newest is not None and newest.url == "2025-08-19"
 
 

@@ -16,9 +16,9 @@ from typing import Any
 
 import pytest
 
-from papertrack.dates import day_label, utc_today
+from papertrack.dates import day_label
 from papertrack.models import Paper
-from tests.conftest import ROOT, run_cli
+from tests.conftest import ROOT, TODAY, Result, run_cli
 from tests.hubserver import HubServer, Reply, hf_fixture
 
 ANSI = re.compile(r"\x1b")
@@ -47,7 +47,7 @@ def lines_of(stdout: str) -> list[list[str]]:
 
 
 def assert_one_error_line(
-    result: subprocess.CompletedProcess[str], code: int, *needles: str
+    result: Result | subprocess.CompletedProcess[str], code: int, *needles: str
 ) -> None:
     assert result.returncode == code, result.stderr
     assert "Traceback" not in result.stderr
@@ -63,7 +63,7 @@ def assert_one_error_line(
 
 
 def test_today_falls_back_to_the_latest_day_with_papers(hub: HubServer) -> None:
-    today = utc_today()
+    today = TODAY
     shown = today - timedelta(days=2)
     hub.serve(shown, "2025-10-24")
     result = run_cli("today")
@@ -83,7 +83,7 @@ def test_today_falls_back_to_the_latest_day_with_papers(hub: HubServer) -> None:
 
 
 def test_today_with_papers_today_says_nothing(hub: HubServer) -> None:
-    hub.serve(utc_today(), "2025-08-25")
+    hub.serve(TODAY, "2025-08-25")
     result = run_cli("today")
     assert result.returncode == 0 and result.stderr == ""
     assert len(result.stdout.splitlines()) == len(raw("2025-08-25"))
@@ -93,10 +93,8 @@ def test_today_with_an_empty_week_is_not_an_error(hub: HubServer) -> None:
     result = run_cli("today")
     assert result.returncode == 0
     assert result.stdout == ""
-    first = utc_today() - timedelta(days=7)
-    assert (
-        result.stderr == f"No papers on Hugging Face Daily Papers from {first} to {utc_today()}.\n"
-    )
+    first = TODAY - timedelta(days=7)
+    assert result.stderr == f"No papers on Hugging Face Daily Papers from {first} to {TODAY}.\n"
     assert len(hub.api_requests()) == 8
 
 
@@ -426,13 +424,13 @@ def test_network_down_is_one_line() -> None:
 def test_today_offline_fallback_to_cached_day_when_network_fails(
     hub: HubServer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    yesterday = utc_today() - timedelta(days=1)
+    yesterday = TODAY - timedelta(days=1)
     hub.serve(yesterday, "2025-08-25")
     run_cli("today")
     hub.stop()
     monkeypatch.setenv("HF_ENDPOINT", "http://127.0.0.1:9")
     # Make today's (empty) cached copy old so it is refetched, and fails.
-    today_file = Path(os.environ["PAPERTRACK_CACHE_DIR"]) / "hf" / "date" / f"{utc_today()}.json"
+    today_file = Path(os.environ["PAPERTRACK_CACHE_DIR"]) / "hf" / "date" / f"{TODAY}.json"
     document = json.loads(today_file.read_text())
     document["fetched_at"] = "2020-01-01T00:00:00Z"
     today_file.write_text(json.dumps(document))
@@ -584,7 +582,7 @@ def test_hostile_title_prints_literally(hub: HubServer, tmp_path: Path) -> None:
 
 
 def test_configured_ttl_refetches_sooner(hub: HubServer) -> None:
-    hub.serve(utc_today(), "2025-08-25")
+    hub.serve(TODAY, "2025-08-25")
     config = Path(os.environ["PAPERTRACK_CONFIG"])
     assert run_cli("config", "set", "cache.ttl_current", "0s").returncode == 0
     run_cli("today")

@@ -22,9 +22,8 @@ from typing import Any
 import pytest
 
 from papertrack.config import parse_toml
-from papertrack.dates import utc_today
 from papertrack.store.state import read_state
-from tests.conftest import ROOT
+from tests.conftest import ROOT, TODAY
 from tests.hubserver import FIXTURE_DAYS, HubServer, hf_fixture
 
 KILLS = int(os.environ.get("PAPERTRACK_KILLS", "200"))
@@ -46,7 +45,7 @@ def agent_ids() -> set[str]:
 
 @pytest.fixture
 def home(hub: HubServer, tmp_path: Path) -> Iterator[tuple[Path, dict[str, str]]]:
-    hub.serve(utc_today(), DAY)
+    hub.serve(TODAY, DAY)
     (tmp_path / "config.toml").write_text(CONFIG)
     (tmp_path / "out").mkdir()
     env = {
@@ -119,7 +118,7 @@ def test_sigkill_at_random_moments_loses_and_repeats_nothing(
     attempt = 5
     while kills < KILLS:
         attempt += 1
-        hub.serve(utc_today(), FIXTURE_DAYS[rng.randrange(len(FIXTURE_DAYS))])
+        hub.serve(TODAY, FIXTURE_DAYS[rng.randrange(len(FIXTURE_DAYS))])
         args = operations(folder, attempt)
         if args[0] == "digest":
             args = [*args, "--refresh"]
@@ -135,7 +134,7 @@ def test_sigkill_at_random_moments_loses_and_repeats_nothing(
         check_files(folder)
     # Finally every recorded day once more, uninterrupted: whatever a kill stopped is sent now.
     for day in FIXTURE_DAYS:
-        hub.serve(utc_today(), day)
+        hub.serve(TODAY, day)
         final = start(["digest", "--refresh", "-o", str(folder / "out" / "digest-{date}.md")], env)
         _, err = final.communicate(timeout=60)
         assert final.returncode == 0, err.decode()

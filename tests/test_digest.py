@@ -11,6 +11,7 @@ import subprocess
 import sys
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
+from datetime import datetime, timezone
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
@@ -19,8 +20,7 @@ import pytest
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
 
-from papertrack.dates import utc_today
-from tests.conftest import ROOT, run_cli
+from tests.conftest import ROOT, TODAY, at, run_cli
 from tests.hubserver import HubServer, hf_fixture
 
 DAY = "2025-08-25"  # 13 papers; 6 mention "agent"
@@ -72,7 +72,7 @@ def smtp() -> Iterator[tuple[Sink, int]]:
 @pytest.fixture
 def day(hub: HubServer) -> list[dict[str, Any]]:
     """Today's Hugging Face listing is a recorded day."""
-    hub.serve(utc_today(), DAY)
+    hub.serve(TODAY, DAY)
     items: list[dict[str, Any]] = json.loads(hf_fixture(DAY).read_bytes())
     return items
 
@@ -100,13 +100,13 @@ def test_two_runs_in_a_row_send_each_paper_once(day: list[dict[str, Any]], tmp_p
     target = tmp_path / "digest-{date}.md"
     first = run_cli("digest", "--output", str(target))
     assert first.returncode == 0, first.stderr
-    written = tmp_path / f"digest-{utc_today()}.md"
+    written = tmp_path / f"digest-{TODAY}.md"
     text = written.read_text()
     wanted = agent_ids(day)
     assert len(wanted) >= 3
     for paper_id in wanted:
         assert f"https://huggingface.co/papers/{paper_id}" in text
-    assert text.startswith(f"# papertrack digest · {utc_today()}")
+    assert text.startswith(f"# papertrack digest · {TODAY}")
     assert "**agent" in text.lower()  # matched terms in bold
     assert f"Sent {len(wanted)} new paper(s) for agents to {written}." in first.stderr
     written.unlink()
@@ -161,7 +161,7 @@ def hostile_day(hub: HubServer, tmp_path: Path) -> None:
     items[0]["paper"]["ai_summary"] = "An agent <img src=x onerror=alert(1)>"
     path = tmp_path / "hostile.json"
     path.write_text(json.dumps(items))
-    hub.serve(utc_today(), path)
+    hub.serve(TODAY, path)
 
 
 def test_html_escapes_and_feeds_parse_back(hub: HubServer, tmp_path: Path) -> None:
@@ -338,8 +338,22 @@ def test_corrupt_state_is_an_error_not_a_resend(day: list[dict[str, Any]]) -> No
     assert "the digest state" in result.stderr and "is unreadable" in result.stderr
 
 
-def test_updates_only_when_asked(hub: HubServer, tmp_path: Path) -> None:
-    """A paper sent as v1 comes back as a replacement (v2): silent, or an update with --updates."""
+@pytest.mark.parametrize(
+    "now",
+    [
+        datetime(2025, 4, 28, 15, tzinfo=timezone.utc),  # Monday: the feed's own day
+        datetime(2025, 5, 3, 15, tzinfo=timezone.utc),  # Saturday: no announcement
+        datetime(2025, 4, 29, 0, 30, tzinfo=timezone.utc),  # past midnight UTC, Monday in NY
+    ],
+    ids=["weekday", "weekend", "utc-midnight"],
+)
+def test_updates_only_when_asked(
+    hub: HubServer, tmp_path: Path, now: datetime, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A paper sent as v1 comes back as a replacement (v2): silent, or an update with --updates.
+    The recorded feed is the current one; the clock is on its day, a weekend after it, and
+    just past UTC midnight (a new UTC day while New York is still on the feed's day)."""
+    at(now, monkeypatch)
     feed = (
         Path(__file__).parent / "fixtures" / "arxiv" / "rss_quant-ph_2025-04-28.xml"
     ).read_text()
@@ -383,7 +397,7 @@ def test_same_day_digests_never_overwrite_each_other(
     assert run_cli("digest", "-o", target).returncode == 0
     watch("popular", "--query", "upvotes:>=10")
     assert run_cli("digest", "-o", target).returncode == 0
-    first, second = tmp_path / f"d-{utc_today()}.md", tmp_path / f"d-{utc_today()}-2.md"
+    first, second = tmp_path / f"d-{TODAY}.md", tmp_path / f"d-{TODAY}-2.md"
     assert "## agents" in first.read_text() and "## popular" in second.read_text()
     assert "## agents" not in second.read_text()
 

@@ -3,6 +3,8 @@ and leaves everything else to Typer."""
 
 from __future__ import annotations
 
+import io
+import os
 from collections.abc import Callable
 from typing import Any
 
@@ -12,6 +14,7 @@ from hypothesis import strategies as st
 
 from papertrack.cli import fast
 from papertrack.cli import listing as listing_module
+from papertrack.cli.context import Context
 from papertrack.cli.listing import ListingOptions
 from papertrack.errors import UsageError
 
@@ -82,14 +85,22 @@ def outcome(build: Callable[[], object]) -> object:
         return exc.message
 
 
+def context() -> Context:
+    return Context(stdout=io.StringIO(), stderr=io.StringIO(), environ=dict(os.environ))
+
+
 def through_typer(argv: list[str]) -> tuple[ListingOptions, dict[str, Any]]:
     from papertrack.cli.app import app
 
     captured: list[tuple[ListingOptions, dict[str, Any]]] = []
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(listing_module, "run_today", lambda options: captured.append((options, {})))
-        patch.setattr(listing_module, "run_list", lambda options, p: captured.append((options, p)))
-        app(args=argv, prog_name="papertrack", standalone_mode=False)
+        patch.setattr(
+            listing_module, "run_today", lambda _, options: captured.append((options, {}))
+        )
+        patch.setattr(
+            listing_module, "run_list", lambda _, options, p: captured.append((options, p))
+        )
+        app(args=argv, prog_name="papertrack", standalone_mode=False, obj=context())
     assert len(captured) == 1
     return captured[0]
 
@@ -106,7 +117,7 @@ def test_fast_path_reads_command_lines_as_typer_does(argv: list[str]) -> None:
     assert command == argv[0]
     options, period = fast.split_period(values)
     expected = outcome(
-        lambda: (ListingOptions.build(**options), period if command == "list" else {})
+        lambda: (ListingOptions.build(context(), **options), period if command == "list" else {})
     )
     assert expected == outcome(lambda: through_typer(argv))
 
@@ -133,9 +144,8 @@ def test_everything_else_goes_to_typer(argv: list[str]) -> None:
     assert fast.parse(argv) is None
 
 
-def test_completion_requests_go_to_typer(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("_PAPERTRACK_COMPLETE", "complete_bash")
-    assert fast.parse(["today"]) is None
+def test_completion_requests_go_to_typer() -> None:
+    assert fast.parse(["today"], {"_PAPERTRACK_COMPLETE": "complete_bash"}) is None
 
 
 def test_plain_lines_parse() -> None:

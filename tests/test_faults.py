@@ -24,12 +24,11 @@ from pathlib import Path
 
 import pytest
 
-from papertrack.dates import utc_today
 from tests import faults
-from tests.conftest import ROOT, write_report
+from tests.conftest import ROOT, TODAY, write_report
 from tests.hubserver import HubServer
 
-WEEK = f"{utc_today().isocalendar()[0]}-W{utc_today().isocalendar()[1]:02d}"
+WEEK = f"{TODAY.isocalendar()[0]}-W{TODAY.isocalendar()[1]:02d}"
 COMMANDS: dict[str, list[str]] = {
     "today": ["today", "-c", "cs.AI"],
     "list --week": ["list", "--week", WEEK],
@@ -120,7 +119,7 @@ def snapshot(*folders: Path) -> dict[str, bytes]:
 
 
 def serve_everything(hub: HubServer) -> None:
-    hub.serve(utc_today(), "2025-08-25")
+    hub.serve(TODAY, "2025-08-25")
     hub.feed("cs.AI", "rss_cs.AI_2025-08-20_atom.xml")
     hub.api("search_query", "api_search_all-testing_2026-04-12.xml")
     hub.search_results = faults.json_fixture_items("2025-10-24")[:5]

@@ -10,9 +10,9 @@ import httpx
 import pytest
 
 from papertrack.dates import Period, day_period
-from papertrack.errors import FetchError
+from papertrack.errors import FetchError, UsageError
 from papertrack.models import Paper, normalize_arxiv_id
-from papertrack.sources import hf
+from papertrack.sources import Network, hf
 from papertrack.sources.http import HttpClient, Response
 from tests.hubserver import FIXTURE_DAYS, hf_fixture
 
@@ -227,7 +227,9 @@ def test_fetch_paginates_until_a_short_page() -> None:
 
     with HttpClient(transport=httpx.MockTransport(handler), backoff=0) as client:
         raw = hf.fetch_daily_papers(
-            client, Period("month", "2025-01", date(2025, 1, 1), date(2025, 1, 31))
+            client,
+            Network({"HF_ENDPOINT": "http://hf.test"}),
+            Period("month", "2025-01", date(2025, 1, 1), date(2025, 1, 31)),
         )
     assert len(raw.items) == 230
     assert [u.params["p"] for u in seen] == ["0", "1", "2"]
@@ -241,19 +243,18 @@ def test_fetch_stops_when_the_server_ignores_the_page_parameter() -> None:
         return httpx.Response(200, json=page)
 
     with HttpClient(transport=httpx.MockTransport(handler), backoff=0) as client:
-        raw = hf.fetch_daily_papers(client, day_period(date(2025, 1, 6)))
+        raw = hf.fetch_daily_papers(client, Network({}), day_period(date(2025, 1, 6)))
     assert len(raw.items) == 100
 
 
-def test_endpoint_and_token(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("HF_ENDPOINT", "https://hf-mirror.example/")
-    assert hf.endpoint() == "https://hf-mirror.example"
-    assert hf.daily_papers_url(day_period(date(2025, 8, 25))) == (
+def test_endpoint_and_token() -> None:
+    mirror = Network({"HF_ENDPOINT": "https://hf-mirror.example/"})
+    assert mirror.hf_endpoint == "https://hf-mirror.example"
+    assert hf.daily_papers_url(mirror.hf_endpoint, day_period(date(2025, 8, 25))) == (
         "https://hf-mirror.example/api/daily_papers?date=2025-08-25&limit=100&p=0"
     )
-    monkeypatch.setenv("HF_ENDPOINT", "")
-    assert hf.endpoint() == "https://huggingface.co"
-    monkeypatch.delenv("HF_TOKEN", raising=False)
-    assert hf.auth_headers() == {}
-    monkeypatch.setenv("HF_TOKEN", "hf_secret")
-    assert hf.auth_headers() == {"Authorization": "Bearer hf_secret"}
+    assert Network({"HF_ENDPOINT": ""}).hf_endpoint == "https://huggingface.co"
+    assert Network({}).hf_headers == {}
+    assert Network({"HF_TOKEN": "hf_secret"}).hf_headers == {"Authorization": "Bearer hf_secret"}
+    with pytest.raises(UsageError, match="is not an http"):
+        _ = Network({"HF_ENDPOINT": "huggingface.co"}).hf_endpoint

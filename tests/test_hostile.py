@@ -17,8 +17,7 @@ from typing import Any
 
 import pytest
 
-from papertrack.dates import utc_today
-from tests.conftest import run_cli
+from tests.conftest import TODAY, run_cli
 from tests.hubserver import HubServer, hf_fixture
 
 NASTY = (
@@ -49,7 +48,7 @@ def hostile(hub: HubServer, tmp_path: Path) -> list[dict[str, Any]]:
     body = json.dumps(items).encode().replace(b"@@BAD@@", b"\xff\xfe\xc3(")
     path = tmp_path / "hostile.json"
     path.write_bytes(body)
-    hub.serve(utc_today(), path)
+    hub.serve(TODAY, path)
     hub.papers[items[0]["paper"]["id"]] = items[0]["paper"]
     return items
 

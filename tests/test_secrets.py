@@ -7,8 +7,7 @@ import os
 import stat
 from pathlib import Path
 
-from papertrack.dates import utc_today
-from tests.conftest import run_cli
+from tests.conftest import TODAY, run_cli
 from tests.hubserver import HubServer, Reply
 
 TOKEN = "hf_SeCrEtToKeN0123456789"
@@ -26,7 +25,7 @@ def assert_nowhere(texts: list[str], tmp_path: Path) -> None:
 
 
 def test_token_and_password_never_leak(hub: HubServer, tmp_path: Path) -> None:
-    hub.serve(utc_today(), "2025-08-25")
+    hub.serve(TODAY, "2025-08-25")
     outputs: list[str] = []
     for args in (
         ["today"],

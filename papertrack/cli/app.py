@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
 from papertrack import __version__
 from papertrack.cli import options as opt
+from papertrack.cli.context import Context
 from papertrack.errors import UsageError
 
 # The command modules are imported inside each command: --help and shell completion, which
@@ -32,10 +33,17 @@ def _version(value: bool) -> None:
         raise typer.Exit()
 
 
+def _context(ctx: typer.Context) -> Context:
+    """The run's Context, which cli.run hands to click as the context object."""
+    context = ctx.find_object(Context)
+    assert context is not None, "papertrack commands run through papertrack.cli.run"
+    return context
+
+
 @app.callback()
 def root(
     version: Annotated[
-        Optional[bool],  # noqa: UP045
+        bool | None,
         typer.Option(
             "--version", "-V", callback=_version, is_eager=True, help="Show the version and exit."
         ),
@@ -45,8 +53,9 @@ def root(
     and cron."""
 
 
-@app.command()
+@app.command(short_help="Today's papers from Hugging Face and arXiv.")
 def today(
+    ctx: typer.Context,
     terms: opt.Terms = None,
     source: opt.Source = None,
     category: opt.Category = None,
@@ -68,16 +77,24 @@ def today(
 ) -> None:
     """Today's papers: Hugging Face Daily Papers and/or arXiv's latest announcement.
 
-    Examples: papertrack today · papertrack today diffusion "speculative decoding" ·
-    papertrack today --has-code --sort stars · papertrack today | cut -f1
+    \b
+    Examples:
+      papertrack today
+      papertrack today diffusion "speculative decoding"
+      papertrack today --has-code --sort stars -n 10
+      papertrack today -c cs.CL -c cs.LG
+      papertrack today | cut -f1
     """
     from papertrack.cli.listing import ListingOptions, run_today
 
-    run_today(ListingOptions.build(**locals()))
+    values = dict(locals())
+    context = _context(values.pop("ctx"))
+    run_today(context, ListingOptions.build(context, **values))
 
 
-@app.command("list")
+@app.command("list", short_help="Papers of a past day, week, month or range.")
 def list_(
+    ctx: typer.Context,
     terms: opt.Terms = None,
     source: opt.Source = None,
     category: opt.Category = None,
@@ -85,7 +102,7 @@ def list_(
     query: opt.Query = None,
     watch: opt.WatchOption = None,
     date: Annotated[
-        Optional[str],  # noqa: UP045
+        str | None,
         typer.Option(
             "--date",
             "-d",
@@ -95,7 +112,7 @@ def list_(
         ),
     ] = None,
     week: Annotated[
-        Optional[str],  # noqa: UP045
+        str | None,
         typer.Option(
             "--week",
             "-w",
@@ -105,13 +122,13 @@ def list_(
         ),
     ] = None,
     month: Annotated[
-        Optional[str],  # noqa: UP045
+        str | None,
         typer.Option(
             "--month", "-m", metavar="YYYY-MM", help="A month, e.g. 2025-08.", show_default=False
         ),
     ] = None,
     since: Annotated[
-        Optional[str],  # noqa: UP045
+        str | None,
         typer.Option(
             "--since",
             metavar="DATE|Nd",
@@ -120,7 +137,7 @@ def list_(
         ),
     ] = None,
     until: Annotated[
-        Optional[str],  # noqa: UP045
+        str | None,
         typer.Option(
             "--until",
             metavar="DATE",
@@ -143,17 +160,24 @@ def list_(
 ) -> None:
     """Papers of a past day, week, month or range.
 
-    Examples: papertrack list --date 2025-08-25 · papertrack list --week 2025-W35 agents ·
-    papertrack list --month 2025-08 --sort upvotes -n 20 · papertrack list --since 7d
+    \b
+    Examples:
+      papertrack list --date 2025-08-25
+      papertrack list --week 2025-W35 agents
+      papertrack list --month 2025-08 --sort upvotes -n 20
+      papertrack list --since 7d --author "Yann LeCun"
     """
     from papertrack.cli.listing import ListingOptions, run_list
 
+    values = dict(locals())
+    context = _context(values.pop("ctx"))
     period = {"day": date, "week": week, "month": month, "since": since, "until": until}
-    run_list(ListingOptions.build(**locals()), period)
+    run_list(context, ListingOptions.build(context, **values), period)
 
 
-@app.command()
+@app.command(short_help="Search Hugging Face, arXiv, or your cache (--offline).")
 def search(
+    ctx: typer.Context,
     query: Annotated[
         list[str],
         typer.Argument(
@@ -164,7 +188,7 @@ def search(
     ],
     source: opt.Source = None,
     since: Annotated[
-        Optional[str],  # noqa: UP045
+        str | None,
         typer.Option(
             "--since",
             metavar="DATE|Nd",
@@ -174,7 +198,7 @@ def search(
         ),
     ] = None,
     until: Annotated[
-        Optional[str],  # noqa: UP045
+        str | None,
         typer.Option(
             "--until", metavar="DATE", help="Only papers submitted until DATE.", show_default=False
         ),
@@ -191,7 +215,6 @@ def search(
             "-n",
             metavar="N",
             help="Ask each source for N results.",
-            rich_help_panel=opt.OUTPUT,
         ),
     ] = 50,
     fmt: opt.Format = None,
@@ -200,15 +223,23 @@ def search(
     offline: opt.Offline = False,
     refresh: opt.Refresh = False,
 ) -> None:
-    """Search Hugging Face's papers (default), arXiv (--source arxiv), or both (--source all).
+    """Search Hugging Face's papers (default), arXiv (--source arxiv), or both (--source
+    all); with --offline, every paper in your cache.
 
-    Examples: papertrack search speculative decoding · papertrack search --source arxiv
-    'ti:"speculative decoding" AND cat:cs.CL' --since 30d · papertrack search diffusion -f json
+    \b
+    Examples:
+      papertrack search speculative decoding
+      papertrack search --source arxiv 'ti:"speculative decoding" AND cat:cs.CL' --since 30d
+      papertrack search diffusion -f json
+      papertrack search world model --offline
     """
     from papertrack.cli.listing import ListingOptions, run_search
 
+    context = _context(ctx)
     run_search(
+        context,
         ListingOptions.build(
+            context,
             terms=None, match_all=False, exclude=exclude, author=author,
             min_upvotes=min_upvotes, has_code=has_code, sort=sort, limit=None, fmt=fmt,
             long=long, color=color, offline=offline, refresh=refresh, source=source,
@@ -221,8 +252,9 @@ def search(
     )  # fmt: skip
 
 
-@app.command()
+@app.command(short_help="Everything about one paper.")
 def show(
+    ctx: typer.Context,
     paper: Annotated[
         str,
         typer.Argument(
@@ -233,7 +265,7 @@ def show(
         ),
     ],
     fmt: Annotated[
-        Optional[opt.FormatChoice],  # noqa: UP045
+        opt.FormatChoice | None,
         typer.Option(
             "--format", "-f", help="table (a readable page), json or md.", show_default=False
         ),
@@ -242,16 +274,25 @@ def show(
     offline: opt.Offline = False,
     refresh: opt.Refresh = False,
 ) -> None:
-    """Everything about one paper: authors, dates, categories, abstract, AI summary, links."""
-    from papertrack.cli.listing import load_config, mode_of
+    """Everything about one paper: authors, dates, categories, abstract, AI summary, links.
+
+    \b
+    Examples:
+      papertrack show 2408.12345
+      papertrack show https://huggingface.co/papers/2408.12345 -f json
+    """
+    from papertrack.cli.listing import mode_of
     from papertrack.cli.paper import run_show
 
-    chosen = color or opt.ColorChoice(load_config().get("color") or "auto")
-    run_show(paper, fmt=fmt, color=chosen, mode=mode_of(offline=offline, refresh=refresh))
+    context = _context(ctx)
+    chosen = color or opt.ColorChoice(context.config.get("color") or "auto")
+    mode = mode_of(context, offline=offline, refresh=refresh)
+    run_show(context, paper, fmt=fmt, color=chosen, mode=mode)
 
 
-@app.command("open")
+@app.command("open", short_help="Open a paper's page, PDF or code in your browser.")
 def open_(
+    ctx: typer.Context,
     paper: Annotated[
         str,
         typer.Argument(metavar="ID", help="An arXiv id or paper URL.", show_default=False),
@@ -268,14 +309,16 @@ def open_(
     from papertrack.cli.listing import mode_of
     from papertrack.cli.paper import run_open
 
+    context = _context(ctx)
     chosen = [name for name, flag in (("pdf", pdf), ("hf", hf_page), ("code", code)) if flag]
     if len(chosen) > 1:
         raise UsageError(f"choose one of --{', --'.join(chosen)}")
     run_open(
+        context,
         paper,
         target=chosen[0] if chosen else "abs",
         print_only=print_only,
-        mode=mode_of(offline=offline, refresh=False),
+        mode=mode_of(context, offline=offline, refresh=False),
     )
 
 
@@ -295,58 +338,60 @@ KeyArg = Annotated[
 
 
 @config_app.command("path")
-def config_path() -> None:
+def config_path(ctx: typer.Context) -> None:
     """Print where the config file is (PAPERTRACK_CONFIG overrides it)."""
     from papertrack.cli import settings
 
-    settings.config_path()
+    settings.config_path(_context(ctx))
 
 
 @config_app.command("show")
-def config_show() -> None:
+def config_show(ctx: typer.Context) -> None:
     """Print the settings, and the defaults in effect."""
     from papertrack.cli import settings
 
-    settings.config_show()
+    settings.config_show(_context(ctx))
 
 
 @config_app.command("get")
-def config_get(key: KeyArg) -> int:
+def config_get(ctx: typer.Context, key: KeyArg) -> int:
     """Print one setting (exit 1 when it is not set)."""
     from papertrack.cli import settings
 
-    return settings.config_get(key)
+    return settings.config_get(_context(ctx), key)
 
 
 @config_app.command("set")
 def config_set(
+    ctx: typer.Context,
     key: KeyArg,
     value: Annotated[str, typer.Argument(help="Lists as a comma list: cs.CL,cs.LG.")],
 ) -> None:
     """Set one setting, keeping every other key in the file."""
     from papertrack.cli import settings
 
-    settings.config_set(key, value)
+    settings.config_set(_context(ctx), key, value)
 
 
 @config_app.command("unset")
-def config_unset(key: KeyArg) -> None:
+def config_unset(ctx: typer.Context, key: KeyArg) -> None:
     """Remove one setting."""
     from papertrack.cli import settings
 
-    settings.config_unset(key)
+    settings.config_unset(_context(ctx), key)
 
 
 @config_app.command("edit")
-def config_edit() -> None:
+def config_edit(ctx: typer.Context) -> None:
     """Edit the file in $VISUAL or $EDITOR; it is saved only if it is valid."""
     from papertrack.cli import settings
 
-    settings.config_edit()
+    settings.config_edit(_context(ctx))
 
 
-@watch_app.command("add")
+@watch_app.command("add", short_help="Save a watch profile: terms, authors, categories, a query.")
 def watch_add(
+    ctx: typer.Context,
     name: Annotated[str, typer.Argument(help="Letters, digits, - and _.")],
     term: Annotated[
         list[str] | None, typer.Option("--term", "-t", help="A term (repeatable).")
@@ -364,10 +409,17 @@ def watch_add(
         bool, typer.Option("--replace", help="Overwrite a watch of that name.")
     ] = False,
 ) -> None:
-    """Save a watch profile, e.g. papertrack watch add llm --term 'language model' -c cs.CL"""
+    """Save a watch profile: a named filter for today --watch and for digests.
+
+    \b
+    Examples:
+      papertrack watch add llm --term "language model" --term LLM --min-upvotes 5
+      papertrack watch add rl -c cs.LG -q 'title:/reinforcement|RLHF/i AND NOT survey'
+    """
     from papertrack.cli import settings
 
     settings.watch_add(
+        _context(ctx),
         name,
         {
             "terms": term or [],
@@ -386,31 +438,32 @@ def watch_add(
 
 
 @watch_app.command("list")
-def watch_list() -> None:
+def watch_list(ctx: typer.Context) -> None:
     """One line per watch profile: its name and what it matches."""
     from papertrack.cli import settings
 
-    settings.watch_list()
+    settings.watch_list(_context(ctx))
 
 
 @watch_app.command("show")
-def watch_show(name: str) -> None:
+def watch_show(ctx: typer.Context, name: str) -> None:
     """Print one watch profile as TOML."""
     from papertrack.cli import settings
 
-    settings.watch_show(name)
+    settings.watch_show(_context(ctx), name)
 
 
 @watch_app.command("rm")
-def watch_rm(name: str) -> None:
+def watch_rm(ctx: typer.Context, name: str) -> None:
     """Delete a watch profile (its digest history stays in the state file)."""
     from papertrack.cli import settings
 
-    settings.watch_rm(name)
+    settings.watch_rm(_context(ctx), name)
 
 
-@app.command()
+@app.command(short_help="For cron: what your watch profiles match, sent once.")
 def digest(
+    ctx: typer.Context,
     watch: opt.WatchOption = None,
     since: Annotated[
         str,
@@ -422,7 +475,7 @@ def digest(
         ),
     ] = "last",
     fmt: Annotated[
-        Optional[str],  # noqa: UP045
+        str | None,
         typer.Option(
             "--format",
             "-f",
@@ -432,7 +485,7 @@ def digest(
         ),
     ] = None,
     output: Annotated[
-        Optional[str],  # noqa: UP045
+        str | None,
         typer.Option(
             "--output",
             "-o",
@@ -442,7 +495,7 @@ def digest(
         ),
     ] = None,
     most: Annotated[
-        Optional[int],  # noqa: UP045
+        int | None,
         typer.Option("--max", metavar="N", help="At most N papers per watch.", show_default=False),
     ] = None,
     updates: Annotated[
@@ -469,14 +522,23 @@ def digest(
     """For cron: papers your watch profiles match that were not sent before, sent once.
 
     Nothing new: nothing is written, one line on stderr, exit 0 (3 with --fail-if-empty).
+
+    \b
+    Examples:
+      papertrack digest
+      papertrack digest -o ~/papers/digest-{date}.md
+      papertrack digest --format rss -o ~/papers/feed.xml
+      papertrack digest --mail
     """
     from papertrack.cli.digest import DigestOptions, run_digest
     from papertrack.cli.listing import mode_of
     from papertrack.config import DIGEST_FORMATS
 
+    context = _context(ctx)
     if fmt is not None and fmt not in DIGEST_FORMATS:
         raise UsageError(f"invalid --format {fmt!r}: choose one of {', '.join(DIGEST_FORMATS)}")
     return run_digest(
+        context,
         DigestOptions(
             watches=tuple(watch or ()),
             since=since,
@@ -488,6 +550,6 @@ def digest(
             fail_if_empty=fail_if_empty,
             mail=mail,
             sendmail=sendmail,
-            mode=mode_of(offline=offline, refresh=refresh),
-        )
+            mode=mode_of(context, offline=offline, refresh=refresh),
+        ),
     )

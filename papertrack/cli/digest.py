@@ -7,22 +7,21 @@ leaves the state as it was, so the next run sends the same papers again.
 
 from __future__ import annotations
 
-import sys
-from datetime import date, datetime, timedelta, timezone
+from collections.abc import Mapping
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from papertrack.cli.context import Context
 from papertrack.cli.listing import (
     apply_filters,
-    load_config,
     make_loader,
-    note,
     section_pattern,
     watch_filters,
 )
-from papertrack.dates import MAX_RANGE_DAYS, day_label, parse_since, range_period, utc_today
+from papertrack.dates import MAX_RANGE_DAYS, day_label, parse_since, range_period
 from papertrack.digest import DigestItem, DigestSection, mark_sent, select_new
-from papertrack.errors import EXIT_EMPTY, OutputClosed, UsageError
+from papertrack.errors import EXIT_EMPTY, PapertrackError, UsageError
 from papertrack.listings import Loaded, Loader, Mode, Source, gather, load_today
 from papertrack.query import sort_matches
 from papertrack.record import record
@@ -49,8 +48,8 @@ class DigestOptions:
     mode: Mode
 
 
-def run_digest(options: DigestOptions) -> int:
-    settings = load_config()
+def run_digest(context: Context, options: DigestOptions) -> int:
+    settings = context.config
     watches = _chosen(settings, options.watches)
     if options.mail and options.sendmail:
         raise UsageError("choose --mail (SMTP) or --sendmail, not both")
@@ -64,15 +63,16 @@ def run_digest(options: DigestOptions) -> int:
         from papertrack.mail import settings_from
 
         mail_settings = settings_from(settings, smtp=options.mail)
-    if options.since != "last":
-        parse_since(options.since, today=utc_today())  # a bad --since fails before any work
+    # An explicit window is checked before any work: honoured whole, or refused.
+    since = None if options.since == "last" else explicit_since(context, options.since, watches)
     output = options.output or (None if emailing else settings.get("digest.output"))
+    run = _Run(context, options, watches, fmt, most, output, mail_settings, since)
     if options.dry_run:
-        return _run(options, settings, watches, fmt, most, output, mail_settings)
+        return run()
     from papertrack.store.state import digest_lock
 
-    with digest_lock():
-        return _run(options, settings, watches, fmt, most, output, mail_settings)
+    with digest_lock(context.state_dir):
+        return run()
 
 
 def _chosen(settings: Config, names: tuple[str, ...]) -> list[Watch]:
@@ -92,65 +92,222 @@ def _chosen(settings: Config, names: tuple[str, ...]) -> list[Watch]:
     return [defined[n] for n in dict.fromkeys(names)]
 
 
-def _run(
-    options: DigestOptions,
-    settings: Config,
-    watches: list[Watch],
-    fmt: str,
-    most: int | None,
-    output: str | None,
-    mail_settings: MailSettings | None,
-) -> int:
-    from papertrack.store.state import read_state, write_state
+def explicit_since(context: Context, text: str, watches: list[Watch]) -> date:
+    """The first day of ``--since``, when the whole window can be read: at most
+    MAX_RANGE_DAYS days, and MAX_ARXIV_DAYS announcement days for watches reading arXiv."""
+    from papertrack.listings import MAX_ARXIV_DAYS
 
-    now = datetime.now(timezone.utc)
-    today = utc_today(now)
-    state = read_state()
-    if not options.dry_run and complete_pending(state):
-        write_state(state)
-    sections: list[DigestSection] = []
-    with make_loader(options.mode, settings, now=now) as loader:
-        window = Window(loader, settings, today)
-        for watch in watches:
-            last = state.watch(watch.name).last_day
-            loaded = window.load(watch, last if options.since == "last" else options.since)
-            filters = (watch_filters(watch),)
-            matches = sort_matches(apply_filters(loaded.papers, filters), "date")
-            items = select_new(
-                watch.name, matches, state.watch(watch.name), updates=options.updates, most=most
-            )
-            sections.append(
-                DigestSection(watch.name, items, loaded.label, section_pattern(filters))
-            )
-    names = [w.name for w in watches]
-    total = sum(len(s.items) for s in sections)
-    if total == 0:
-        note(f"No new papers for {', '.join(names)}; nothing sent.")
-        if not options.dry_run:
-            mark_sent(state, [], today=today, sent_at=now, watches=names)
-            write_state(state)
-        return EXIT_EMPTY if options.fail_if_empty else 0
-    if options.dry_run:
-        _write_stdout(
-            render("text" if mail_settings else fmt, sections, now, _feed(sections, state, now))
+    today = context.today
+    first = min(parse_since(text, today=today), today)
+    span = (today - first).days + 1
+    if span > MAX_RANGE_DAYS:
+        earliest = today - timedelta(days=MAX_RANGE_DAYS - 1)
+        raise UsageError(
+            f"--since {text} reaches back {span} days; a digest reads at most "
+            f"{MAX_RANGE_DAYS} days (use {earliest} or later)"
         )
-        note(f"Dry run: {total} paper(s) would be sent; nothing recorded.")
+    for watch in watches:
+        source, _ = watch_reads(watch, context.config)
+        if source == "hf":
+            continue
+        days = announcement_days(first, context.now)
+        if len(days) > MAX_ARXIV_DAYS:
+            raise UsageError(
+                f"--since {text} covers {len(days)} arXiv announcement days for watch "
+                f"{watch.name}; a digest reads at most {MAX_ARXIV_DAYS} "
+                f"(use {days[-MAX_ARXIV_DAYS]} or later)"
+            )
+    return first
+
+
+def announcement_days(first: date, now: datetime) -> list[date]:
+    """arXiv's announcement days from *first* to today (US Eastern)."""
+    from papertrack.dates import eastern_date, is_announcement_day
+
+    last = eastern_date(now)
+    days = (first + timedelta(n) for n in range((last - first).days + 1))
+    return [d for d in days if is_announcement_day(d)]
+
+
+def watch_reads(watch: Watch, settings: Config) -> tuple[Source, tuple[str, ...]]:
+    """Which listing a watch reads: its sources and categories, else the config's."""
+    categories = watch.categories or tuple(settings.get("categories") or ())
+    configured: Source | None = settings.get("sources")
+    source: Source = watch.sources or configured or ("all" if categories else "hf")  # type: ignore[assignment]
+    if source != "hf" and not categories:
+        raise UsageError(f"watch {watch.name} reads arXiv but has no categories")
+    return source, categories
+
+
+class _Run:
+    """One digest, from reading the state to recording what was delivered."""
+
+    def __init__(
+        self,
+        context: Context,
+        options: DigestOptions,
+        watches: list[Watch],
+        fmt: str,
+        most: int | None,
+        output: str | None,
+        mail_settings: MailSettings | None,
+        since: date | None,
+    ) -> None:
+        self.context = context
+        self.options = options
+        self.watches = watches
+        self.fmt = fmt
+        self.most = most
+        self.output = output
+        self.mail_settings = mail_settings
+        self.since = since
+        self.now = context.now
+        self.today = context.today
+        from papertrack.store.state import state_path
+
+        self.state_path = state_path(context.state_dir)
+
+    def __call__(self) -> int:
+        from papertrack.store.state import StateError, check_writable, read_state, write_state
+
+        context, options = self.context, self.options
+        state = read_state(self.state_path)
+        if not options.dry_run and complete_pending(context, state):
+            write_state(state, self.state_path)
+        sections = self._select(state)
+        names = [w.name for w in self.watches]
+        total = sum(len(s.items) for s in sections)
+        if total == 0:
+            context.note(f"No new papers for {', '.join(names)}; nothing sent.")
+            if not options.dry_run:
+                mark_sent(state, [], today=self.today, sent_at=self.now, watches=names)
+                try:
+                    write_state(state, self.state_path)
+                except StateError as exc:
+                    # Nothing was sent, so nothing is lost: the next digest reads these
+                    # days again.
+                    context.note(f"warning: {exc.message}")
+            return EXIT_EMPTY if options.fail_if_empty else 0
+        if options.dry_run:
+            fmt = "text" if self.mail_settings else self.fmt
+            context.write(render(fmt, sections, self.now, _feed(sections, state, self.now)))
+            context.stdout.flush()
+            context.note(f"Dry run: {total} paper(s) would be sent; nothing recorded.")
+            return 0
+        # Before anything is sent: a state folder that refuses writes (a full disk) stops the
+        # digest here, not after a delivery it could not record.
+        check_writable(state, self.state_path, grow=2048 * total)
+        where = ""
+        if self.mail_settings is not None:
+            _send_mail(options, self.mail_settings, sections, self.now, context.environ)
+            where = "by mail"
+        if self.output is not None:
+            final = self._deliver_file(sections, state, names)
+            where = f"by mail and to {final}" if self.mail_settings is not None else f"to {final}"
+        else:
+            if self.mail_settings is None:
+                context.write(
+                    render(self.fmt, sections, self.now, _feed(sections, state, self.now))
+                )
+                context.stdout.flush()
+            mark_sent(state, sections, today=self.today, sent_at=self.now, watches=names)
+            _record_delivered(state, self.state_path)
+        context.note(f"Sent {total} new paper(s) for {', '.join(names)} {where}".rstrip() + ".")
         return 0
-    names_done = ", ".join(names)
-    where = ""
-    if mail_settings is not None:
-        _send_mail(options, mail_settings, sections, now)
-        where = "by mail"
-    if output is not None:
-        final = _deliver_file(fmt, output, sections, state, now, today=today, names=names)
-        where = f"by mail and to {final}" if mail_settings is not None else f"to {final}"
-    else:
-        if mail_settings is None:
-            _write_stdout(render(fmt, sections, now, _feed(sections, state, now)))
-        mark_sent(state, sections, today=today, sent_at=now, watches=names)
-        write_state(state)
-    note(f"Sent {total} new paper(s) for {names_done} {where}".rstrip() + ".")
-    return 0
+
+    def _select(self, state: State) -> list[DigestSection]:
+        sections: list[DigestSection] = []
+        with make_loader(self.context, self.options.mode) as loader:
+            window = Window(self.context, loader)
+            for watch in self.watches:
+                first = self.since
+                if self.options.since == "last":
+                    first = self._since_last(watch.name, state.watch(watch.name).last_day)
+                loaded = window.load(watch, first, explicit=self.since is not None)
+                filters = (watch_filters(watch),)
+                matches = sort_matches(apply_filters(loaded.papers, filters), "date")
+                items = select_new(
+                    watch.name,
+                    matches,
+                    state.watch(watch.name),
+                    updates=self.options.updates,
+                    most=self.most,
+                )
+                sections.append(
+                    DigestSection(watch.name, items, loaded.label, section_pattern(filters))
+                )
+        return sections
+
+    def _since_last(self, name: str, last: date | None) -> date | None:
+        """The day of this watch's last digest (None before the first one), at most
+        MAX_RANGE_DAYS back."""
+        if last is None:
+            return None
+        oldest = self.today - timedelta(days=MAX_RANGE_DAYS - 1)
+        if last < oldest:
+            self.context.note(
+                f"warning: watch {name} last sent a digest on {last}; reading from {oldest} "
+                f"only (a digest reads at most {MAX_RANGE_DAYS} days)"
+            )
+            return oldest
+        return min(last, self.today)
+
+    def _deliver_file(self, sections: list[DigestSection], state: State, names: list[str]) -> Path:
+        """Exactly once, even if killed at any point: the document goes to a temporary
+        file, the state records it as sent together with the pending rename, the rename
+        happens, and the state forgets the rename. The next run completes a rename a crash
+        left pending."""
+        import os
+
+        from papertrack.store.files import atomic_write_bytes
+        from papertrack.store.state import write_state
+
+        assert self.output is not None
+        final = output_path(self.output, self.today, self.fmt)
+        # Under the digest lock no other digest is writing: any pending file but the one the
+        # state names was left by a run killed before it recorded anything. Its papers were
+        # not sent and go out in this digest.
+        for leftover in final.parent.glob(".*.pending"):
+            if state.pending is None or str(leftover) != state.pending["temporary"]:
+                leftover.unlink(missing_ok=True)
+        temporary = final.with_name(f".{final.name}.{os.getpid()}.pending")
+        document = render(self.fmt, sections, self.now, _feed(sections, state, self.now))
+        try:
+            atomic_write_bytes(temporary, document.encode("utf-8"))
+        except OSError as exc:
+            raise PapertrackError(
+                f"cannot write the digest to {final}: {exc.strerror or exc}; nothing was sent"
+            ) from None
+        before = state.to_json()
+        mark_sent(state, sections, today=self.today, sent_at=self.now, watches=names)
+        state.pending = {"temporary": str(temporary), "final": str(final)}
+        write_state(state, self.state_path)
+        try:
+            os.replace(temporary, final)
+        except OSError as exc:
+            # Undo the record: these papers were not delivered.
+            from papertrack.store.state import state_from_json
+
+            write_state(state_from_json(before), self.state_path)
+            temporary.unlink(missing_ok=True)
+            raise PapertrackError(
+                f"cannot write the digest to {final}: {exc.strerror or exc}; nothing was sent"
+            ) from None
+        state.pending = None
+        _record_delivered(state, self.state_path)
+        return final
+
+
+def _record_delivered(state: State, path: Path) -> None:
+    from papertrack.store.state import StateError, write_state
+
+    try:
+        write_state(state, path)
+    except StateError as exc:
+        raise StateError(
+            f"{exc.message}; the digest was delivered but could not be recorded, so its "
+            "papers will be sent again"
+        ) from None
 
 
 def _feed(
@@ -183,30 +340,33 @@ def output_path(output: str, today: date, fmt: str) -> Path:
     raise UsageError(f"too many digests named like {path}")
 
 
-def complete_pending(state: State) -> bool:
-    """Finish a file delivery that a crash interrupted after it was recorded as sent."""
+def complete_pending(context: Context, state: State) -> bool:
+    """Finish a file delivery that a crash interrupted after it was recorded as sent; True
+    when there was one (the state changed)."""
     import os
 
     if state.pending is None:
         return False
     temporary, final = Path(state.pending["temporary"]), Path(state.pending["final"])
     if temporary.exists():
-        os.replace(temporary, final)
-        note(f"Completed an interrupted digest delivery: {final}.")
+        try:
+            os.replace(temporary, final)
+        except OSError as exc:
+            raise PapertrackError(
+                f"cannot complete an interrupted digest delivery to {final}: {exc.strerror or exc}",
+                hint=f"the digest is in {temporary}",
+            ) from None
+        context.note(f"Completed an interrupted digest delivery: {final}.")
     state.pending = None
     return True
 
 
-def _write_stdout(text: str) -> None:
-    try:
-        sys.stdout.write(text)
-        sys.stdout.flush()
-    except BrokenPipeError:
-        raise OutputClosed from None
-
-
 def _send_mail(
-    options: DigestOptions, settings: MailSettings, sections: list[DigestSection], now: datetime
+    options: DigestOptions,
+    settings: MailSettings,
+    sections: list[DigestSection],
+    now: datetime,
+    environ: Mapping[str, str],
 ) -> None:
     from papertrack.mail import build_message, send_sendmail, send_smtp
     from papertrack.render.digest import render_html, render_text, subject
@@ -216,114 +376,55 @@ def _send_mail(
         subject=subject(sections, now, settings.subject_prefix),
         text=render_text(sections, now),
         html=render_html(sections, now),
+        now=now,
     )
-    (send_smtp if options.mail else send_sendmail)(message, settings)
-
-
-def _deliver_file(
-    fmt: str,
-    output: str,
-    sections: list[DigestSection],
-    state: State,
-    now: datetime,
-    *,
-    today: date,
-    names: list[str],
-) -> Path:
-    """Exactly once, even if killed at any point: the document goes to a temporary file, the
-    state records it as sent together with the pending rename, the rename happens, and the
-    state forgets the rename. The next run completes a rename a crash left pending."""
-    import os
-
-    from papertrack.store.files import atomic_write_bytes
-    from papertrack.store.state import write_state
-
-    final = output_path(output, today, fmt)
-    # Under the digest lock no other digest is writing: any pending file but the one the
-    # state names was left by a run killed before it recorded anything. Its papers were not
-    # sent and go out in this digest.
-    for leftover in final.parent.glob(".*.pending"):
-        if state.pending is None or str(leftover) != state.pending["temporary"]:
-            leftover.unlink(missing_ok=True)
-    temporary = final.with_name(f".{final.name}.{os.getpid()}.pending")
-    document = render(fmt, sections, now, _feed(sections, state, now))
-    try:
-        atomic_write_bytes(temporary, document.encode("utf-8"))
-    except OSError as exc:
-        raise UsageError(f"cannot write the digest to {final}: {exc.strerror or exc}") from None
-    mark_sent(state, sections, today=today, sent_at=now, watches=names)
-    state.pending = {"temporary": str(temporary), "final": str(final)}
-    write_state(state)
-    os.replace(temporary, final)
-    state.pending = None
-    write_state(state)
-    return final
+    (send_smtp if options.mail else send_sendmail)(message, settings, environ)
 
 
 class Window:
     """Loads what a watch has not seen: the days since its last digest (first run: the
     latest day, as ``today``), shared between watches reading the same listings."""
 
-    def __init__(self, loader: Loader, settings: Config, today: date) -> None:
+    def __init__(self, context: Context, loader: Loader) -> None:
+        self.context = context
         self.loader = loader
-        self.settings = settings
-        self.today = today
         self._loaded: dict[tuple[object, ...], Loaded] = {}
 
-    def load(self, watch: Watch, since: date | str | None) -> Loaded:
-        categories = watch.categories or tuple(self.settings.get("categories") or ())
-        source: Source = (
-            watch.sources
-            or self.settings.get("sources")
-            or (  # type: ignore[assignment]
-                "all" if categories else "hf"
-            )
-        )
-        if source != "hf" and not categories:
-            raise UsageError(f"watch {watch.name} reads arXiv but has no categories")
-        first = self._first_day(since)
+    def load(self, watch: Watch, first: date | None, *, explicit: bool = False) -> Loaded:
+        source, categories = watch_reads(watch, self.context.config)
         key = (source, categories, first)
         if key not in self._loaded:
-            self._loaded[key] = self._fetch(source, categories, first)
+            self._loaded[key] = self._fetch(source, categories, first, explicit=explicit)
         return self._loaded[key]
 
-    def _first_day(self, since: date | str | None) -> date | None:
-        if since is None:
-            return None
-        first = since if isinstance(since, date) else parse_since(since, today=self.today)
-        oldest = self.today - timedelta(days=MAX_RANGE_DAYS - 1)
-        if first < oldest:
-            note(f"warning: the last digest was on {first}; reading from {oldest} only.")
-            first = oldest
-        return min(first, self.today)
-
-    def _fetch(self, source: Source, categories: tuple[str, ...], first: date | None) -> Loaded:
+    def _fetch(
+        self, source: Source, categories: tuple[str, ...], first: date | None, *, explicit: bool
+    ) -> Loaded:
         if first is None:
             loaded, notes = load_today(self.loader, source=source, categories=categories)
             for message in notes:
-                note(message)
+                self.context.note(message)
             return loaded
-        period = range_period(first, self.today)
+        period = range_period(first, self.context.today)
         loaded, _ = gather(
             self.loader,
             source,
             lambda: (self.loader.load(period), None),
-            lambda: (self._arxiv(categories, first), None),
+            lambda: (self._arxiv(categories, first, explicit=explicit), None),
         )
         return loaded
 
-    def _arxiv(self, categories: tuple[str, ...], first: date) -> Loaded:
-        from papertrack.dates import eastern_date, is_announcement_day
+    def _arxiv(self, categories: tuple[str, ...], first: date, *, explicit: bool) -> Loaded:
         from papertrack.listings import MAX_ARXIV_DAYS
 
-        last = eastern_date(self.loader.now)
-        days = [first + timedelta(n) for n in range((last - first).days + 1)]
-        announced = [d for d in days if is_announcement_day(d)][-MAX_ARXIV_DAYS:]
+        announced = announcement_days(first, self.loader.now)
         if not announced:
             return self.loader.arxiv_latest(categories)[0]
-        if announced[0] > first and len(announced) == MAX_ARXIV_DAYS:
-            note(
+        if len(announced) > MAX_ARXIV_DAYS:
+            assert not explicit, "explicit_since() refuses such a window"
+            announced = announced[-MAX_ARXIV_DAYS:]
+            self.context.note(
                 f"warning: reading arXiv from {day_label(announced[0])} only "
-                f"(at most {MAX_ARXIV_DAYS} announcement days)."
+                f"(a digest reads at most {MAX_ARXIV_DAYS} announcement days)"
             )
         return self.loader.arxiv_period(categories, range_period(announced[0], announced[-1]))

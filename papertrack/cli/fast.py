@@ -11,12 +11,14 @@ parsers read the same command lines the same way.
 
 from __future__ import annotations
 
-import os
 import re
-from collections.abc import Callable, Sequence
-from typing import Any
+from collections.abc import Callable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any
 
 from papertrack.cli.choices import ColorChoice, FormatChoice, SortChoice, SourceChoice
+
+if TYPE_CHECKING:
+    from papertrack.cli.context import Context
 
 _INT = re.compile(r"-?\d+")
 # name in the command function, kind, option spellings
@@ -67,9 +69,11 @@ def defaults(command: str) -> dict[str, Any]:
     return values
 
 
-def parse(argv: Sequence[str]) -> tuple[str, dict[str, Any]] | None:
+def parse(
+    argv: Sequence[str], environ: Mapping[str, str] | None = None
+) -> tuple[str, dict[str, Any]] | None:
     """``(command, keyword arguments)`` for a plain today/list command line, else None."""
-    if not argv or argv[0] not in TABLES or os.environ.get("_PAPERTRACK_COMPLETE"):
+    if not argv or argv[0] not in TABLES or (environ or {}).get("_PAPERTRACK_COMPLETE"):
         return None
     command = argv[0]
     spellings = {flag: (name, kind) for name, kind, flags in TABLES[command] for flag in flags}
@@ -126,9 +130,9 @@ def split_period(values: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]
     return {k: v for k, v in values.items() if k not in names}, period
 
 
-def run(argv: Sequence[str]) -> bool:
+def run(argv: Sequence[str], context: Context) -> bool:
     """Run *argv* here if it is a plain today/list command line; False to hand it to Typer."""
-    parsed = parse(argv)
+    parsed = parse(argv, context.environ)
     if parsed is None:
         return False
     command, values = parsed
@@ -136,7 +140,7 @@ def run(argv: Sequence[str]) -> bool:
 
     options, period = split_period(values)
     if command == "today":
-        run_today(ListingOptions.build(**options))
+        run_today(context, ListingOptions.build(context, **options))
     else:
-        run_list(ListingOptions.build(**options), period)
+        run_list(context, ListingOptions.build(context, **options), period)
     return True

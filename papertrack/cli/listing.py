@@ -3,14 +3,13 @@ sorted, and handed to a renderer, one section per watch profile."""
 
 from __future__ import annotations
 
-import os
-import sys
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from papertrack.cli.choices import ColorChoice, FormatChoice, SortChoice, SourceChoice
-from papertrack.dates import resolve_period, utc_today
-from papertrack.errors import OutputClosed, UsageError
+from papertrack.cli.context import Context
+from papertrack.dates import resolve_period
+from papertrack.errors import UsageError
 from papertrack.listings import Loaded, Loader, Mode, Source, load_period, load_today
 from papertrack.models import Paper
 from papertrack.query import Filters, Match, filter_papers, highlight_pattern, sort_matches
@@ -23,33 +22,25 @@ if TYPE_CHECKING:
 Details = Callable[[list[Paper]], list[Paper]]
 
 
-def note(message: str) -> None:
-    sys.stderr.write(f"{message}\n")
-    sys.stderr.flush()
-
-
-def _env_offline() -> bool:
-    # huggingface_hub's switch; someone who set it for HF tools means "no network" here too.
-    return os.environ.get("HF_HUB_OFFLINE", "").strip().upper() in {"1", "ON", "YES", "TRUE"}
-
-
-def load_config() -> Config:
-    from papertrack import config
-
-    return config.load(warn=note)
-
-
-def make_loader(mode: Mode, settings: Config | None = None, **kwargs: Any) -> Loader:
-    """A Loader with the config's cache TTLs."""
+def make_loader(context: Context, mode: Mode) -> Loader:
+    """A Loader for this run: its clock, cache folder, network settings, the config's
+    cache TTLs, and a progress bar when stderr is a terminal."""
+    from papertrack.render.progress import for_stream
     from papertrack.store.cache import Freshness
 
-    settings = settings or load_config()
+    settings = context.config
     freshness = Freshness(
         settings.duration("cache.ttl_current"), settings.duration("cache.ttl_recent")
     )
-    from papertrack.render.progress import for_stderr
-
-    return Loader(mode=mode, warn=note, freshness=freshness, progress=for_stderr(), **kwargs)
+    return Loader(
+        mode=mode,
+        warn=context.note,
+        now=context.now,
+        root=context.cache_dir,
+        network=context.network,
+        freshness=freshness,
+        progress=for_stream(context.stderr, context.stderr_isatty, context.environ),
+    )
 
 
 def parse_query_option(text: str, *, where: str = "--query") -> Any:
@@ -90,6 +81,7 @@ class ListingOptions:
     @classmethod
     def build(
         cls,
+        context: Context,
         *,
         terms: list[str] | None,
         match_all: bool,
@@ -120,8 +112,8 @@ class ListingOptions:
             raise UsageError(
                 f"--long is a terminal view and cannot be combined with --format {fmt.value}"
             )
-        mode = mode_of(offline=offline, refresh=refresh)
-        settings = load_config()
+        mode = mode_of(context, offline=offline, refresh=refresh)
+        settings = context.config
         configured_categories = tuple(settings.get("categories") or ())
         configured_sources: str | None = settings.get("sources")
         categories = _categories(category) or configured_categories
@@ -214,10 +206,10 @@ def _watches(settings: Config, names: list[str]) -> tuple[Watch, ...]:
     return tuple(chosen)
 
 
-def mode_of(*, offline: bool, refresh: bool) -> Mode:
+def mode_of(context: Context, *, offline: bool, refresh: bool) -> Mode:
     if offline and refresh:
         raise UsageError("--offline and --refresh contradict each other; choose one")
-    return "refresh" if refresh else "offline" if offline or _env_offline() else "auto"
+    return "refresh" if refresh else "offline" if offline or context.offline else "auto"
 
 
 def _categories(values: list[str] | None) -> tuple[str, ...]:
@@ -228,8 +220,8 @@ def _categories(values: list[str] | None) -> tuple[str, ...]:
     return parse_categories(values)
 
 
-def run_today(options: ListingOptions) -> None:
-    with make_loader(options.mode) as loader:
+def run_today(context: Context, options: ListingOptions) -> None:
+    with make_loader(context, options.mode) as loader:
         notes: list[str] = []
 
         def load(source: Source, categories: tuple[str, ...]) -> Loaded:
@@ -239,13 +231,15 @@ def run_today(options: ListingOptions) -> None:
 
         sections = build_sections(options, load, details_for(loader, options))
         for message in notes:
-            note(message)
-        emit(sections, options, explained_empty=bool(notes))
+            context.note(message)
+        emit(context, sections, options, explained_empty=bool(notes))
 
 
-def run_list(options: ListingOptions, period_options: dict[str, str | None]) -> None:
-    period = resolve_period(**period_options, today=utc_today())
-    with make_loader(options.mode) as loader:
+def run_list(
+    context: Context, options: ListingOptions, period_options: dict[str, str | None]
+) -> None:
+    period = resolve_period(**period_options, today=context.today)
+    with make_loader(context, options.mode) as loader:
         sections = build_sections(
             options,
             lambda source, categories: load_period(
@@ -253,26 +247,33 @@ def run_list(options: ListingOptions, period_options: dict[str, str | None]) -> 
             ),
             details_for(loader, options),
         )
-        emit(sections, options)
+        emit(context, sections, options)
 
 
 def run_search(
-    options: ListingOptions, query: str, *, since: str | None, until: str | None, limit: int
+    context: Context,
+    options: ListingOptions,
+    query: str,
+    *,
+    since: str | None,
+    until: str | None,
+    limit: int,
 ) -> None:
     from papertrack.dates import parse_day, parse_since
     from papertrack.papers import search
     from papertrack.query import query_words
 
-    today = utc_today()
+    today = context.today
     first = parse_since(since, today=today) if since is not None else None
     last = parse_day(until, option="--until", today=today) if until is not None else None
     if first and last and last < first:
         raise UsageError(f"--until {last} is before --since {first}")
     if limit < 1:
         raise UsageError(f"--limit must be at least 1 (got {limit})")
-    with make_loader(options.mode) as loader:
+    with make_loader(context, options.mode) as loader:
         loaded = search(loader, query, source=options.source, since=first, until=last, limit=limit)
-    emit(build_sections(options, lambda *_: loaded, None, highlight=query_words(query)), options)
+    sections = build_sections(options, lambda *_: loaded, None, highlight=query_words(query))
+    emit(context, sections, options)
 
 
 def details_for(loader: Loader, options: ListingOptions) -> Details | None:
@@ -333,43 +334,67 @@ def build_sections(
 
 
 def emit(
-    sections: list[Section], options: ListingOptions, *, explained_empty: bool = False
+    context: Context,
+    sections: list[Section],
+    options: ListingOptions,
+    *,
+    explained_empty: bool = False,
 ) -> None:
-    try:
-        _emit(sections, options, explained_empty=explained_empty)
-        sys.stdout.flush()
-    except BrokenPipeError:
-        # Raised as our own type: Typer turns a bare EPIPE into a plain exit 1.
-        raise OutputClosed from None
-
-
-def _emit(sections: list[Section], options: ListingOptions, *, explained_empty: bool) -> None:
-    out = sys.stdout
-    isatty = out.isatty()
-    fmt: Format = options.fmt.value if options.fmt else ("table" if isatty else "lines")
-    color = use_color(options.color.value, isatty=isatty)
+    """Notes for empty sections on stderr, then the sections in the chosen face on stdout."""
     for section in sections:
         prefix = f"watch {section.watch}: " if section.watch else ""
         if not section.matches and section.total:
-            note(f"{prefix}No papers match the filters (of {section.total} in {section.label}).")
+            context.note(
+                f"{prefix}No papers match the filters (of {section.total} in {section.label})."
+            )
         elif not section.total and not explained_empty:
-            note(f"{prefix}No papers in {section.label}.")
-    if options.long or fmt == "table":
+            context.note(f"{prefix}No papers in {section.label}.")
+    write_sections(context, sections, fmt=options.fmt, color=options.color, long=options.long)
+
+
+def write_sections(
+    context: Context,
+    sections: Sequence[Section],
+    *,
+    fmt: FormatChoice | None,
+    color: ColorChoice,
+    long: bool = False,
+) -> None:
+    """Sections as a table (or --long blocks) on a terminal, lines when piped, or *fmt*."""
+    out = context.stdout
+    isatty = context.stdout_isatty
+    chosen: Format = fmt.value if fmt else ("table" if isatty else "lines")
+    painted = use_color(color.value, isatty=isatty, environ=context.environ)
+    if long or chosen == "table":
         shown = [s for s in sections if s.matches]
         if shown:
             from papertrack.render import terminal
 
-            terminal.render(out, shown, color=color, terminal=isatty or color, long=options.long)
+            terminal.render(
+                out,
+                shown,
+                color=painted,
+                terminal=isatty or painted,
+                long=long,
+                width=terminal_width(context),
+            )
         return
     from papertrack.render import formats
 
-    if fmt == "lines":
-        formats.write_lines(out, sections, color=color)
-    elif fmt == "json":
+    if chosen == "lines":
+        formats.write_lines(out, sections, color=painted)
+    elif chosen == "json":
         formats.write_json(out, sections)
-    elif fmt == "jsonl":
+    elif chosen == "jsonl":
         formats.write_jsonl(out, sections)
-    elif fmt == "csv":
+    elif chosen == "csv":
         formats.write_csv(out, sections)
     else:
         formats.write_md(out, sections)
+
+
+def terminal_width(context: Context) -> int | None:
+    """``COLUMNS`` when set (Rich would read the process's own environment), else None:
+    the terminal's width, or 80."""
+    raw = context.environ.get("COLUMNS", "").strip()
+    return int(raw) if raw.isdigit() and int(raw) > 0 else None

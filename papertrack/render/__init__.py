@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import os
 import re
+from collections.abc import Mapping
 from typing import Literal
 
 from papertrack.query import Match
@@ -14,17 +14,17 @@ FORMATS: tuple[Format, ...] = ("table", "lines", "json", "jsonl", "md", "csv")
 ColorChoice = Literal["auto", "always", "never"]
 
 
-def use_color(choice: ColorChoice, *, isatty: bool) -> bool:
+def use_color(choice: ColorChoice, *, isatty: bool, environ: Mapping[str, str]) -> bool:
     """--color wins; then NO_COLOR and FORCE_COLOR (no-color.org, force-color.org); then the TTY."""
     if choice == "always":
         return True
     if choice == "never":
         return False
-    if os.environ.get("NO_COLOR"):
+    if environ.get("NO_COLOR"):
         return False
-    if os.environ.get("FORCE_COLOR"):
+    if environ.get("FORCE_COLOR"):
         return True
-    if os.environ.get("TERM") == "dumb":
+    if environ.get("TERM") == "dumb":
         return False
     return isatty
 

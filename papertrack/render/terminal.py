@@ -24,9 +24,10 @@ HIGHLIGHT = "bold black on yellow"
 MAX_AUTHORS_LONG = 12
 
 
-def make_console(out: TextIO, *, color: bool, terminal: bool) -> Console:
+def make_console(out: TextIO, *, color: bool, terminal: bool, width: int | None = None) -> Console:
     return Console(
         file=out,
+        width=width,
         force_terminal=terminal,
         no_color=not color,
         color_system="auto" if color else None,
@@ -146,9 +147,10 @@ def render(
     color: bool,
     terminal: bool,
     long: bool = False,
+    width: int | None = None,
 ) -> None:
     """Draw a table per section, or with *long* one block per paper, under its title."""
-    console = make_console(out, color=color, terminal=terminal)
+    console = make_console(out, color=color, terminal=terminal, width=width)
     for number, section in enumerate(sections):
         if number:
             console.print()
@@ -224,6 +226,13 @@ def paper_detail(paper: Paper, links: list[tuple[str, str, str]]) -> Group:
 
 
 def render_detail(
-    out: TextIO, paper: Paper, links: list[tuple[str, str, str]], *, color: bool, terminal: bool
+    out: TextIO,
+    paper: Paper,
+    links: list[tuple[str, str, str]],
+    *,
+    color: bool,
+    terminal: bool,
+    width: int | None = None,
 ) -> None:
-    make_console(out, color=color, terminal=terminal).print(paper_detail(paper, links))
+    console = make_console(out, color=color, terminal=terminal, width=width)
+    console.print(paper_detail(paper, links))

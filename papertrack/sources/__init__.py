@@ -2,20 +2,81 @@
 
 from __future__ import annotations
 
-import os
+from collections.abc import Mapping
+from functools import cached_property
 
 from papertrack.errors import UsageError
 
+DEFAULT_HF_ENDPOINT = "https://huggingface.co"
+DEFAULT_ARXIV_RSS = "https://rss.arxiv.org"
+DEFAULT_ARXIV_API = "https://export.arxiv.org/api/query"
+DEFAULT_TIMEOUT = 20.0
+DEFAULT_BACKOFF = 1.0
+DEFAULT_ARXIV_DELAY = 3.0
+"""arXiv's rule: one request every 3 seconds."""
 
-def env_seconds(name: str, default: float) -> float:
-    """A duration in seconds from the environment variable *name*, or *default* if unset."""
-    raw = os.environ.get(name, "").strip()
-    if not raw:
-        return default
-    try:
-        value = float(raw)
-    except ValueError:
-        raise UsageError(f"{name}={raw!r} is not a number of seconds") from None
-    if value < 0:
-        raise UsageError(f"{name}={raw!r} must not be negative")
-    return value
+
+class Network:
+    """Where the services are and how patiently to ask them, read from one run's environment.
+
+    Each value is checked when first used, so a bad ``HF_ENDPOINT`` stops a run that talks to
+    Hugging Face, and nothing else.
+    """
+
+    def __init__(self, environ: Mapping[str, str]) -> None:
+        self.environ = environ
+
+    @cached_property
+    def hf_endpoint(self) -> str:
+        """``HF_ENDPOINT`` as huggingface_hub reads it (trailing slashes dropped); unlike
+        huggingface_hub, an empty value means the default, not a broken relative URL."""
+        return self._url("HF_ENDPOINT", DEFAULT_HF_ENDPOINT)
+
+    @cached_property
+    def hf_headers(self) -> dict[str, str]:
+        token = self.environ.get("HF_TOKEN", "").strip()
+        return {"Authorization": f"Bearer {token}"} if token else {}
+
+    @cached_property
+    def arxiv_rss(self) -> str:
+        return self._url("PAPERTRACK_ARXIV_RSS_URL", DEFAULT_ARXIV_RSS)
+
+    @cached_property
+    def arxiv_api(self) -> str:
+        return self._url("PAPERTRACK_ARXIV_API_URL", DEFAULT_ARXIV_API)
+
+    @cached_property
+    def timeout(self) -> float:
+        return self.seconds("PAPERTRACK_TIMEOUT", DEFAULT_TIMEOUT)
+
+    @cached_property
+    def backoff(self) -> float:
+        return self.seconds("PAPERTRACK_BACKOFF", DEFAULT_BACKOFF)
+
+    @cached_property
+    def arxiv_delay(self) -> float:
+        return self.seconds("PAPERTRACK_ARXIV_DELAY", DEFAULT_ARXIV_DELAY)
+
+    def seconds(self, name: str, default: float) -> float:
+        """A duration in seconds from the variable *name*, or *default* when it is unset."""
+        raw = self.environ.get(name, "").strip()
+        if not raw:
+            return default
+        try:
+            value = float(raw)
+        except ValueError:
+            raise UsageError(f"{name}={raw!r} is not a number of seconds") from None
+        if not value >= 0:  # also refuses nan
+            raise UsageError(f"{name}={raw!r} must be 0 or more seconds")
+        if value > 86_400:
+            raise UsageError(f"{name}={raw!r} is more than a day; papertrack waits at most 86400 s")
+        return value
+
+    def _url(self, variable: str, default: str) -> str:
+        from urllib.parse import urlsplit  # only a fetch needs it
+
+        value = self.environ.get(variable, "").strip().rstrip("/") or default
+        parts = urlsplit(value)
+        if parts.scheme not in ("http", "https") or not parts.netloc:
+            raise UsageError(f"{variable}={value!r} is not an http(s) URL (default {default})")
+        return value

@@ -1,34 +1,31 @@
 """arXiv: the daily announcement feeds (rss.arxiv.org) and the search API (export.arxiv.org).
 
 Parsing is pure and namespace-aware, by element name, never position, so the RSS 2.0 and
-Atom feeds and both the legacy (before Nov 2025) and current API layouts read the same
-(``../shared/reference/arxiv-api.md`` §2-3). Every request goes through the cross-process
-gate: one at a time, ``PAPERTRACK_ARXIV_DELAY`` (3) seconds apart.
+Atom feeds and both the legacy (before Nov 2025) and current API layouts read the same (the
+recorded responses in tests/fixtures/arxiv show each one). Every request goes through the
+cross-process gate: one at a time, ``PAPERTRACK_ARXIV_DELAY`` (3) seconds apart.
 """
 
 from __future__ import annotations
 
-import os
 import re
 import xml.etree.ElementTree as ET
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from email.utils import parsedate_to_datetime
 from typing import TYPE_CHECKING
-from urllib.parse import urlsplit
 
-from papertrack.errors import FetchError, ParseError, UsageError
+from papertrack.errors import FetchError, ParseError
 from papertrack.models import Paper, parse_timestamp, split_arxiv_id
 from papertrack.record import record, replace
 from papertrack.text import clean_line, clean_optional
 
 if TYPE_CHECKING:
+    from papertrack.sources import Network
     from papertrack.sources.http import HttpClient, Response
     from papertrack.sources.throttle import Gate
 
 SOURCE = "arxiv"
-DEFAULT_RSS_URL = "https://rss.arxiv.org"
-DEFAULT_API_URL = "https://export.arxiv.org/api/query"
 ANNOUNCE_TYPES = ("new", "cross", "replace", "replace-cross")
 ID_BATCH = 100
 PAGE_SIZE = 100
@@ -47,24 +44,8 @@ _CATEGORY_CODE = re.compile(r"[a-z][a-z-]*(?:\.[A-Za-z-]{2,})?")
 _ABS_PATH = re.compile(r"/abs/(.+)$")
 
 
-def _base_url(variable: str, default: str) -> str:
-    value = os.environ.get(variable, "").strip().rstrip("/") or default
-    parts = urlsplit(value)
-    if parts.scheme not in ("http", "https") or not parts.netloc:
-        raise UsageError(f"{variable}={value!r} is not an http(s) URL (default {default})")
-    return value
-
-
-def rss_base() -> str:
-    return _base_url("PAPERTRACK_ARXIV_RSS_URL", DEFAULT_RSS_URL)
-
-
-def api_base() -> str:
-    return _base_url("PAPERTRACK_ARXIV_API_URL", DEFAULT_API_URL)
-
-
-def feed_url(categories: Sequence[str]) -> str:
-    return f"{rss_base()}/rss/{'+'.join(categories)}"
+def feed_url(network: Network, categories: Sequence[str]) -> str:
+    return f"{network.arxiv_rss}/rss/{'+'.join(categories)}"
 
 
 # -- parsing -------------------------------------------------------------------------
@@ -324,9 +305,14 @@ class FeedFetch:
 
 
 def fetch_feed(
-    client: HttpClient, gate: Gate, categories: Sequence[str], *, etag: str | None = None
+    client: HttpClient,
+    gate: Gate,
+    network: Network,
+    categories: Sequence[str],
+    *,
+    etag: str | None = None,
 ) -> FeedFetch:
-    url = feed_url(categories)
+    url = feed_url(network, categories)
     headers = {"If-None-Match": etag} if etag else None
     response = _get(client, gate, url, headers=headers)
     if response.status == 304:
@@ -340,10 +326,12 @@ def fetch_feed(
     return FeedFetch(url, feed, response.headers.get("etag"))
 
 
-def query_api(client: HttpClient, gate: Gate, params: dict[str, str | int]) -> ApiPage:
+def query_api(
+    client: HttpClient, gate: Gate, network: Network, params: dict[str, str | int]
+) -> ApiPage:
     from papertrack.sources.http import build_url
 
-    url = build_url(api_base(), params)
+    url = build_url(network.arxiv_api, params)
     response = _get(client, gate, url)
     try:
         page = parse_api(response.body)
@@ -357,6 +345,7 @@ def query_api(client: HttpClient, gate: Gate, params: dict[str, str | int]) -> A
 def search(
     client: HttpClient,
     gate: Gate,
+    network: Network,
     query: str,
     *,
     max_results: int,
@@ -370,6 +359,7 @@ def search(
         page = query_api(
             client,
             gate,
+            network,
             {"search_query": query, "start": start, "max_results": size,
              "sortBy": sort_by, "sortOrder": "descending"},
         )  # fmt: skip
@@ -380,13 +370,17 @@ def search(
     return papers
 
 
-def lookup(client: HttpClient, gate: Gate, ids: Sequence[str]) -> dict[str, Paper]:
+def lookup(
+    client: HttpClient, gate: Gate, network: Network, ids: Sequence[str]
+) -> dict[str, Paper]:
     """Full API records by versionless id, ``ID_BATCH`` ids per request; unknown ids absent."""
     found: dict[str, Paper] = {}
     unique = list(dict.fromkeys(ids))
     for offset in range(0, len(unique), ID_BATCH):
         batch = unique[offset : offset + ID_BATCH]
-        page = query_api(client, gate, {"id_list": ",".join(batch), "max_results": len(batch)})
+        page = query_api(
+            client, gate, network, {"id_list": ",".join(batch), "max_results": len(batch)}
+        )
         for paper in page.papers:
             found.setdefault(paper.id, paper)
     return found
@@ -401,6 +395,7 @@ def submitted_window_query(categories: Sequence[str], start: datetime, end: date
 def backfill(
     client: HttpClient,
     gate: Gate,
+    network: Network,
     categories: Sequence[str],
     *,
     day: date,
@@ -416,6 +411,7 @@ def backfill(
         page = query_api(
             client,
             gate,
+            network,
             {"search_query": query, "start": offset, "max_results": PAGE_SIZE,
              "sortBy": "submittedDate", "sortOrder": "ascending"},
         )  # fmt: skip

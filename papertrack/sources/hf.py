@@ -1,30 +1,29 @@
 """Hugging Face Daily Papers: ``GET {HF_ENDPOINT}/api/daily_papers``.
 
-Parsing is pure and tolerant of every schema generation since 2024 (see
-``../shared/reference/hf-api.md``): optional fields omitted or null, ``mediaUrl`` vs
-``mediaUrls``, hard-wrapped titles, and the top-level ``publishedAt`` never trusted.
+Parsing is pure and tolerant of every schema generation since 2024 (optional fields omitted
+or null, ``mediaUrl`` vs ``mediaUrls``, hard-wrapped titles; the recorded responses in
+tests/fixtures/hf show each one), and the top-level ``publishedAt`` is never trusted.
 """
 
 from __future__ import annotations
 
 import json
-import os
 import re
 from collections.abc import Mapping
-from datetime import date, datetime, timezone
+from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from papertrack.dates import Period
-from papertrack.errors import FetchError, UsageError
+from papertrack.errors import FetchError
 from papertrack.models import Paper, normalize_arxiv_id, parse_timestamp
 from papertrack.record import record
 from papertrack.text import clean_line, clean_optional
 
 if TYPE_CHECKING:
+    from papertrack.sources import Network
     from papertrack.sources.http import HttpClient, Response
 
 SOURCE = "hf"
-DEFAULT_ENDPOINT = "https://huggingface.co"
 PAGE_SIZE = 100
 """The API's largest page; the default (50) silently truncates busy days."""
 MAX_PAGES = 40
@@ -32,35 +31,13 @@ _URL_SHAPE = re.compile(r"https?://[^/?#\s]+", re.IGNORECASE)
 _URL_UNSAFE = re.compile(r'[\s\x00-\x1f\x7f<>"|\\^`{}]')
 
 
-def endpoint() -> str:
-    """``HF_ENDPOINT`` as huggingface_hub reads it (trailing slashes dropped).
-
-    Unlike huggingface_hub, an empty value means the default rather than a broken
-    relative URL.
-    """
-    from urllib.parse import urlsplit  # only a fetch needs it
-
-    value = os.environ.get("HF_ENDPOINT", "").strip().rstrip("/") or DEFAULT_ENDPOINT
-    parts = urlsplit(value)
-    if parts.scheme not in ("http", "https") or not parts.netloc:
-        raise UsageError(
-            f"HF_ENDPOINT={value!r} is not an http(s) URL (e.g. https://huggingface.co)"
-        )
-    return value
-
-
-def auth_headers() -> dict[str, str]:
-    token = os.environ.get("HF_TOKEN", "").strip()
-    return {"Authorization": f"Bearer {token}"} if token else {}
-
-
-def daily_papers_url(period: Period, page: int = 0, *, base: str | None = None) -> str:
+def daily_papers_url(base: str, period: Period, page: int = 0) -> str:
     from papertrack.sources.http import build_url
 
     if period.kind == "range":
         raise ValueError("a range is fetched one day at a time")
     return build_url(
-        f"{base or endpoint()}/api/daily_papers",
+        f"{base}/api/daily_papers",
         {period.kind: period.key, "limit": PAGE_SIZE, "p": page},
     )
 
@@ -71,7 +48,6 @@ class RawListing:
 
     url: str
     items: list[dict[str, Any]]
-    fetched_at: datetime
 
 
 def decode_items(response: Response) -> list[dict[str, Any]]:
@@ -102,15 +78,15 @@ def decode_items(response: Response) -> list[dict[str, Any]]:
     return data
 
 
-def fetch_daily_papers(client: HttpClient, period: Period) -> RawListing:
+def fetch_daily_papers(client: HttpClient, network: Network, period: Period) -> RawListing:
     """Fetch every page of one date, week or month listing."""
-    base = endpoint()
-    headers = auth_headers()
-    first_url = daily_papers_url(period, 0, base=base)
+    base = network.hf_endpoint
+    headers = network.hf_headers
+    first_url = daily_papers_url(base, period, 0)
     items: list[dict[str, Any]] = []
     seen: set[str] = set()
     for page in range(MAX_PAGES):
-        url = first_url if page == 0 else daily_papers_url(period, page, base=base)
+        url = first_url if page == 0 else daily_papers_url(base, period, page)
         response = client.get(url, headers=headers)
         batch = decode_items(response)
         fresh = [item for item in batch if _item_id(item) not in seen]
@@ -122,7 +98,7 @@ def fetch_daily_papers(client: HttpClient, period: Period) -> RawListing:
         has_next = 'rel="next"' in response.headers.get("link", "")
         if len(batch) < PAGE_SIZE and not has_next:
             break
-    return RawListing(first_url, items, datetime.now(timezone.utc))
+    return RawListing(first_url, items)
 
 
 def _item_id(item: Mapping[str, Any]) -> str:
@@ -259,20 +235,18 @@ MAX_QUERY_LENGTH = 250
 MAX_SEARCH_LIMIT = 120
 
 
-def search_url(query: str, limit: int) -> str:
+def search_url(base: str, query: str, limit: int) -> str:
     from papertrack.sources.http import build_url
 
-    return build_url(f"{endpoint()}/api/papers/search", {"q": query, "limit": limit})
+    return build_url(f"{base}/api/papers/search", {"q": query, "limit": limit})
 
 
-def paper_url(paper_id: str) -> str:
-    return f"{endpoint()}/api/papers/{paper_id}"
-
-
-def fetch_search(client: HttpClient, query: str, limit: int) -> tuple[str, list[dict[str, Any]]]:
+def fetch_search(
+    client: HttpClient, network: Network, query: str, limit: int
+) -> tuple[str, list[dict[str, Any]]]:
     """Raw results of Hugging Face's paper search (title, authors and content)."""
-    url = search_url(query, min(limit, MAX_SEARCH_LIMIT))
-    response = client.get(url, headers=auth_headers())
+    url = search_url(network.hf_endpoint, query, min(limit, MAX_SEARCH_LIMIT))
+    response = client.get(url, headers=network.hf_headers)
     text = response.body.decode("utf-8", errors="replace")
     try:
         data = json.loads(text)
@@ -308,11 +282,13 @@ def parse_search(items: list[Any]) -> tuple[list[Paper], int]:
     return papers, skipped
 
 
-def fetch_paper(client: HttpClient, paper_id: str) -> tuple[str, dict[str, Any] | None]:
+def fetch_paper(
+    client: HttpClient, network: Network, paper_id: str
+) -> tuple[str, dict[str, Any] | None]:
     """``/api/papers/{id}``: the paper object, or None when Hugging Face has no page for it."""
-    url = paper_url(paper_id)
+    url = f"{network.hf_endpoint}/api/papers/{paper_id}"
     try:
-        response = client.get(url, headers=auth_headers())
+        response = client.get(url, headers=network.hf_headers)
     except FetchError as exc:
         if exc.cause.startswith("HTTP 404"):
             return url, None

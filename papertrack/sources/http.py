@@ -19,7 +19,7 @@ from urllib.parse import urlencode
 from papertrack import __version__
 from papertrack.errors import FetchError
 from papertrack.record import record
-from papertrack.sources import env_seconds
+from papertrack.sources import DEFAULT_BACKOFF, DEFAULT_TIMEOUT
 from papertrack.text import clean_line, redact
 
 # httpx imports its own command-line tool on import, which pulls in click, rich and pygments
@@ -38,8 +38,6 @@ not a listing, and reading stops there, so memory stays bounded."""
 MAX_ATTEMPTS = 3
 MAX_RETRY_WAIT = 60.0
 """Seconds a single request may spend waiting between attempts, all retries together."""
-DEFAULT_TIMEOUT = 20.0
-DEFAULT_BACKOFF = 1.0
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 
 _RATELIMIT_RESET = re.compile(r"(?:^|;)\s*t=(\d+)")
@@ -123,18 +121,14 @@ class HttpClient:
     def __init__(
         self,
         *,
-        timeout: float | None = None,
-        backoff: float | None = None,
+        timeout: float = DEFAULT_TIMEOUT,
+        backoff: float = DEFAULT_BACKOFF,
         max_body: int = MAX_BODY_BYTES,
         transport: httpx.BaseTransport | None = None,
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
-        self.timeout = (
-            timeout if timeout is not None else env_seconds("PAPERTRACK_TIMEOUT", DEFAULT_TIMEOUT)
-        )
-        self.backoff = (
-            backoff if backoff is not None else env_seconds("PAPERTRACK_BACKOFF", DEFAULT_BACKOFF)
-        )
+        self.timeout = timeout
+        self.backoff = backoff
         self.max_body = max_body
         self._sleep = sleep
         mounts: dict[str, httpx.BaseTransport | None] | None = None

@@ -1,27 +1,35 @@
 """arXiv's rule, across processes: one request at a time, at least N seconds apart.
 
 A cron digest and a person typing ``papertrack today`` are two processes; both honour the
-same gate through a lock file and a timestamp file in the cache folder.
+same gate through a lock file and a timestamp file in the cache folder. When the cache
+folder cannot be written (a read-only mount, a full disk), the gate keeps its lock in a
+private temporary folder instead, and says so.
 """
 
 from __future__ import annotations
 
+import contextlib
+import os
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from papertrack.errors import PapertrackError
-from papertrack.sources import env_seconds
-from papertrack.store.files import atomic_write_bytes
 
-DEFAULT_DELAY = 3.0
+if TYPE_CHECKING:
+    from filelock import BaseFileLock
+
 LOCK_TIMEOUT = 180.0
 """How long to queue behind another papertrack talking to arXiv before giving up."""
 
 
-def delay_from_env() -> float:
-    return env_seconds("PAPERTRACK_ARXIV_DELAY", DEFAULT_DELAY)
+def private_folder() -> Path:
+    """A folder only this user can write, outside the cache: the gate's second choice."""
+    import tempfile
+
+    return Path(tempfile.gettempdir()) / f"papertrack-{os.getuid() if hasattr(os, 'getuid') else 0}"
 
 
 class Gate:
@@ -33,29 +41,49 @@ class Gate:
         delay: float,
         *,
         name: str = "arxiv",
+        warn: Callable[[str], None] | None = None,
         sleep: Callable[[float], None] = time.sleep,
         clock: Callable[[], float] = time.time,
     ) -> None:
         self.folder = folder
         self.delay = delay
-        self.lock_path = folder / f"{name}.lock"
-        self.stamp_path = folder / f"{name}.last-request"
+        self.name = name
+        self._warn = warn
         self._sleep = sleep
         self._clock = clock
+        self._last = 0.0
+        """This process's own last request: spacing holds even if no stamp can be written."""
+
+    @property
+    def lock_path(self) -> Path:
+        return self.folder / f"{self.name}.lock"
+
+    @property
+    def stamp_path(self) -> Path:
+        return self.folder / f"{self.name}.last-request"
 
     def _last_request(self) -> float:
         try:
-            return float(self.stamp_path.read_text(encoding="ascii").strip())
+            stamped = float(self.stamp_path.read_text(encoding="ascii").strip())
         except (OSError, ValueError):
-            return 0.0
+            stamped = 0.0
+        return max(stamped, self._last)
 
-    @contextmanager
-    def __call__(self) -> Iterator[None]:
+    def _stamp(self) -> None:
+        self._last = self._clock()
+        from papertrack.store.files import atomic_write_bytes
+
+        # A stamp that cannot be written: the lock still serialises us, and the in-process
+        # stamp still spaces this run's requests.
+        with contextlib.suppress(OSError):
+            atomic_write_bytes(self.stamp_path, f"{self._last:.6f}".encode("ascii"), durable=False)
+
+    def _acquire(self) -> BaseFileLock:
         from filelock import FileLock, Timeout
 
-        self.folder.mkdir(parents=True, exist_ok=True)
         lock = FileLock(self.lock_path, timeout=LOCK_TIMEOUT)
         try:
+            self.folder.mkdir(mode=0o700, parents=True, exist_ok=True)
             lock.acquire()
         except Timeout:
             raise PapertrackError(
@@ -63,12 +91,34 @@ class Gate:
                 f"{LOCK_TIMEOUT:.0f} s",
                 hint="arXiv allows one connection at a time; try again when it has finished",
             ) from None
+        except OSError as exc:
+            fallback = private_folder()
+            if self.folder == fallback:
+                raise PapertrackError(
+                    f"cannot create arXiv's request lock in {self.folder}: {exc.strerror or exc}"
+                ) from None
+            if self._warn is not None:
+                self._warn(
+                    f"warning: cannot use {self.folder} for arXiv's request lock "
+                    f"({exc.strerror or exc}); using {fallback} instead"
+                )
+            self.folder = fallback
+            return self._acquire()
+        return lock
+
+    @contextmanager
+    def __call__(self) -> Iterator[None]:
+        lock = self._acquire()
         try:
             wait = self._last_request() + self.delay - self._clock()
             if wait > 0:
                 # Clamped: a timestamp from a clock that jumped must not stall us for hours.
                 self._sleep(min(wait, self.delay))
-            atomic_write_bytes(self.stamp_path, f"{self._clock():.6f}".encode("ascii"))
-            yield
+            self._stamp()
+            try:
+                yield
+            finally:
+                # Stamped again at the end: the next request waits from when this one ended.
+                self._stamp()
         finally:
             lock.release()

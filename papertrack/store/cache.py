@@ -8,9 +8,8 @@ sent them so a better parser later re-reads old days without refetching.
 from __future__ import annotations
 
 import json
-import os
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime, time, timedelta, timezone
 from pathlib import Path
 from typing import Any
@@ -39,8 +38,9 @@ class CorruptCacheError(PapertrackError):
         self.path = path
 
 
-def cache_dir() -> Path:
-    override = os.environ.get("PAPERTRACK_CACHE_DIR", "").strip()
+def cache_dir(environ: Mapping[str, str]) -> Path:
+    """``PAPERTRACK_CACHE_DIR``, else the platform's user cache folder."""
+    override = environ.get("PAPERTRACK_CACHE_DIR", "").strip()
     if override:
         return Path(override).expanduser()
     from platformdirs import user_cache_dir
@@ -48,7 +48,7 @@ def cache_dir() -> Path:
     return Path(user_cache_dir("papertrack", appauthor=False))
 
 
-def key_path(key: Sequence[str], root: Path | None = None) -> Path:
+def key_path(key: Sequence[str], root: Path) -> Path:
     """``("hf", "date", "2025-08-25")`` → ``{cache}/hf/date/2025-08-25.json``."""
     for part in key:
         # Keys come from our own parsers, but a file name is no place to find out otherwise.
@@ -56,7 +56,7 @@ def key_path(key: Sequence[str], root: Path | None = None) -> Path:
             raise ValueError(f"unsafe cache path component {part!r}")
     if not key:
         raise ValueError("empty cache key")
-    return (root or cache_dir()).joinpath(*key[:-1], f"{key[-1]}.json")
+    return root.joinpath(*key[:-1], f"{key[-1]}.json")
 
 
 def listing_key(source: str, period: Period) -> tuple[str, ...]:
@@ -78,7 +78,7 @@ class CachedListing:
     """What else the fetch learnt: an ETag, the announcement day, a feed title."""
 
 
-def read_entry(key: Sequence[str], root: Path | None = None) -> CachedListing | None:
+def read_entry(key: Sequence[str], root: Path) -> CachedListing | None:
     """The cached entry, None when there is none; CorruptCacheError when it is unusable."""
     path = key_path(key, root)
     try:
@@ -115,7 +115,7 @@ def write_entry(
     fetched_at: datetime,
     items: list[dict[str, Any]],
     meta: dict[str, Any] | None = None,
-    root: Path | None = None,
+    root: Path,
 ) -> Path:
     path = key_path(key, root)
     document = {
@@ -139,7 +139,7 @@ def write_entry(
     return path
 
 
-def newest_entry(folder: Sequence[str], root: Path | None = None) -> CachedListing | None:
+def newest_entry(folder: Sequence[str], root: Path) -> CachedListing | None:
     """The entry with the greatest name in a cache folder (names are ISO dates), if any."""
     directory = key_path((*folder, "x"), root).parent
     try:

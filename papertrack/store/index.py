@@ -13,12 +13,13 @@ import json
 import os
 import re
 import sqlite3
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import closing, contextmanager
 from datetime import date
 from pathlib import Path
 from typing import Any
 
+from papertrack.errors import PapertrackError
 from papertrack.models import Paper
 from papertrack.store import cache
 
@@ -46,38 +47,93 @@ CREATE VIRTUAL TABLE IF NOT EXISTS fts USING fts5(
 _WEIGHTS = "10.0, 2.0, 4.0, 3.0"
 
 
-def index_path(root: Path | None = None) -> Path:
-    return (root or cache.cache_dir()) / INDEX_NAME
+def index_path(root: Path) -> Path:
+    return root / INDEX_NAME
 
 
 def _connect(path: Path) -> sqlite3.Connection:
     connection = sqlite3.connect(path, timeout=10.0, isolation_level=None)
-    connection.execute("PRAGMA journal_mode=WAL")  # readers never wait for a writer
-    connection.execute("PRAGMA synchronous=NORMAL")
+    try:
+        connection.execute("PRAGMA journal_mode=WAL")  # readers never wait for a writer
+        connection.execute("PRAGMA synchronous=NORMAL")
+    except sqlite3.Error:
+        connection.close()
+        raise
     return connection
 
 
-@contextmanager
-def opened(root: Path | None = None) -> Iterator[sqlite3.Connection]:
-    """The index, created or rebuilt (schema) if it is missing, foreign or corrupt."""
-    root = root or cache.cache_dir()
+def _prepare(connection: sqlite3.Connection) -> None:
+    connection.executescript(_SCHEMA)
+    row = connection.execute("SELECT value FROM meta WHERE key = 'schema'").fetchone()
+    if row is None:
+        connection.execute("INSERT INTO meta VALUES ('schema', ?)", (SCHEMA_VERSION,))
+    elif row[0] != SCHEMA_VERSION:
+        raise sqlite3.DatabaseError("another schema version")
+
+
+def _remove(path: Path) -> None:
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
+
+
+def _open_on_disk(root: Path) -> sqlite3.Connection:
+    """The index file, created, or rebuilt when it is foreign or corrupt. OSError or
+    sqlite3.OperationalError when the folder refuses to be written."""
     path = index_path(root)
     root.mkdir(parents=True, exist_ok=True)
+    connection = _connect(path)
     try:
-        connection = _connect(path)
-        connection.executescript(_SCHEMA)
-        row = connection.execute("SELECT value FROM meta WHERE key = 'schema'").fetchone()
-        if row is None:
-            connection.execute("INSERT INTO meta VALUES ('schema', ?)", (SCHEMA_VERSION,))
-        elif row[0] != SCHEMA_VERSION:
-            raise sqlite3.DatabaseError("another schema version")
+        _prepare(connection)
+    except sqlite3.OperationalError:
+        connection.close()
+        raise
     except sqlite3.DatabaseError:
         # Derived data: start again from the JSON files.
-        for suffix in ("", "-wal", "-shm"):
-            Path(f"{path}{suffix}").unlink(missing_ok=True)
+        connection.close()
+        _remove(path)
         connection = _connect(path)
-        connection.executescript(_SCHEMA)
-        connection.execute("INSERT INTO meta VALUES ('schema', ?)", (SCHEMA_VERSION,))
+        _prepare(connection)
+    return connection
+
+
+def _open_in_memory(root: Path) -> sqlite3.Connection:
+    """An index in memory, starting from a copy of the file's when it can be read: what a
+    search uses when the cache folder is read-only or full."""
+    memory = sqlite3.connect(":memory:", isolation_level=None)
+    path = index_path(root)
+    try:
+        if path.exists():
+            uri = f"{path.resolve().as_uri()}?mode=ro&immutable=1"
+            with closing(sqlite3.connect(uri, uri=True)) as disk:
+                disk.backup(memory)
+        _prepare(memory)
+    except (OSError, sqlite3.DatabaseError):
+        memory.close()
+        memory = sqlite3.connect(":memory:", isolation_level=None)
+        _prepare(memory)
+    return memory
+
+
+def _unwritable(root: Path, exc: Exception, warn: Callable[[str], None] | None) -> None:
+    if warn is not None:
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else exc
+        warn(
+            f"warning: cannot update the search index in {root} ({reason}); "
+            "searching the cached files without it"
+        )
+
+
+@contextmanager
+def opened(
+    root: Path, *, warn: Callable[[str], None] | None = None
+) -> Iterator[sqlite3.Connection]:
+    """The index, created or rebuilt (schema) if it is missing, foreign or corrupt; in
+    memory, with a warning, when its folder cannot be written."""
+    try:
+        connection = _open_on_disk(root)
+    except (OSError, sqlite3.OperationalError) as exc:
+        _unwritable(root, exc, warn)
+        connection = _open_in_memory(root)
     with closing(connection):
         yield connection
 
@@ -154,16 +210,14 @@ def _forget(connection: sqlite3.Connection, path: str) -> None:
 
 
 def add_entries(
-    entries: Sequence[tuple[Sequence[str], list[Any], list[Paper] | None]],
-    root: Path | None = None,
+    entries: Sequence[tuple[Sequence[str], list[Any], list[Paper] | None]], root: Path
 ) -> None:
     """Index cache entries just written (with their papers when already parsed), in one
     transaction. Best effort: a search catches up with anything missed."""
     if not entries:
         return
-    root = root or cache.cache_dir()
     try:
-        with opened(root) as connection:
+        with closing(_open_on_disk(root)) as connection:
             connection.execute("BEGIN IMMEDIATE")
             for key, items, papers in entries:
                 path = cache.key_path(key, root)
@@ -181,7 +235,11 @@ def add_entries(
 
 
 def _cache_files(root: Path) -> Iterator[tuple[str, os.stat_result]]:
-    for folder, _, names in os.walk(root):
+    def unreadable(exc: OSError) -> None:
+        if exc.filename == str(root) and not isinstance(exc, FileNotFoundError):
+            raise PapertrackError(f"cannot read the cache folder {root}: {exc.strerror or exc}")
+
+    for folder, _, names in os.walk(root, onerror=unreadable):
         for name in names:
             if name.endswith(".json") and not name.startswith("."):
                 full = os.path.join(folder, name)
@@ -246,35 +304,43 @@ def search(
     query: str,
     *,
     limit: int,
+    root: Path,
     sources: Sequence[str] = ("hf", "arxiv"),
     since: date | None = None,
     until: date | None = None,
-    root: Path | None = None,
+    warn: Callable[[str], None] | None = None,
 ) -> tuple[list[Paper], int]:
     """Ranked papers matching *query* in the cache (title matches weigh most), and how many
-    match in all. A corrupt index is rebuilt once."""
-    root = root or cache.cache_dir()
-    try:
-        return _search(query, limit, sources, since, until, root)
-    except sqlite3.DatabaseError:
-        for suffix in ("", "-wal", "-shm"):
-            Path(f"{index_path(root)}{suffix}").unlink(missing_ok=True)
-        return _search(query, limit, sources, since, until, root)
-
-
-def _search(
-    query: str,
-    limit: int,
-    sources: Sequence[str],
-    since: date | None,
-    until: date | None,
-    root: Path,
-) -> tuple[list[Paper], int]:
+    match in all. A corrupt index is rebuilt once; an unwritable one is worked around."""
     expression = match_expression(query)
     if not expression:
         return [], 0
-    with opened(root) as connection:
-        catch_up(connection, root)
+    where = _Where(expression, limit, sources, since, until)
+    try:
+        with opened(root, warn=warn) as connection:
+            return where.run(connection, root)
+    except sqlite3.OperationalError as exc:
+        # The disk refused a write while the index caught up (full, or gone read-only).
+        _unwritable(root, exc, warn)
+        with closing(_open_in_memory(root)) as connection:
+            return where.run(connection, root)
+    except sqlite3.DatabaseError:
+        _remove(index_path(root))
+        with opened(root, warn=warn) as connection:
+            return where.run(connection, root)
+
+
+class _Where:
+    """One search: the FTS expression and the filters, run against an index."""
+
+    def __init__(
+        self,
+        expression: str,
+        limit: int,
+        sources: Sequence[str],
+        since: date | None,
+        until: date | None,
+    ) -> None:
         clauses = ["fts MATCH ?"]
         parameters: list[Any] = [expression]
         if since is not None:
@@ -286,14 +352,21 @@ def _search(
         if set(sources) != {"hf", "arxiv"}:
             clauses.append("(" + " OR ".join("instr(papers.sources, ?) > 0" for _ in sources) + ")")
             parameters.extend(sources)
-        where = " AND ".join(clauses)
+        self.clause = " AND ".join(clauses)
+        self.parameters = parameters
+        self.limit = limit
+
+    def run(self, connection: sqlite3.Connection, root: Path) -> tuple[list[Paper], int]:
+        """Catch the index up with the cache folder, then rank."""
+        catch_up(connection, root)
         total = connection.execute(
-            f"SELECT count(*) FROM fts JOIN papers ON papers.rowid = fts.rowid WHERE {where}",
-            parameters,
+            f"SELECT count(*) FROM fts JOIN papers ON papers.rowid = fts.rowid WHERE {self.clause}",
+            self.parameters,
         ).fetchone()[0]
         rows = connection.execute(
             f"SELECT papers.data FROM fts JOIN papers ON papers.rowid = fts.rowid "
-            f"WHERE {where} ORDER BY bm25(fts, {_WEIGHTS}), papers.day DESC, papers.id LIMIT ?",
-            [*parameters, limit],
+            f"WHERE {self.clause} ORDER BY bm25(fts, {_WEIGHTS}), papers.day DESC, papers.id "
+            "LIMIT ?",
+            [*self.parameters, self.limit],
         ).fetchall()
-    return [Paper.from_dict(json.loads(data)) for (data,) in rows], int(total)
+        return [Paper.from_dict(json.loads(data)) for (data,) in rows], int(total)

@@ -9,8 +9,7 @@ not the cache: clearing a cache must not make every paper new again.
 from __future__ import annotations
 
 import json
-import os
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -21,6 +20,8 @@ from papertrack.errors import PapertrackError
 from papertrack.store.files import atomic_write_bytes
 
 STATE_FORMAT = 1
+STATE_NAME = "digest-state.json"
+LOCK_NAME = "digest.lock"
 LOCK_TIMEOUT = 600.0
 """A second digest waits this long for the first to finish, then gives up."""
 FORGET_AFTER = timedelta(days=365)
@@ -29,8 +30,9 @@ RECENT_ITEMS = 200
 """Delivered items kept for the RSS/Atom feed."""
 
 
-def state_dir() -> Path:
-    override = os.environ.get("PAPERTRACK_STATE_DIR", "").strip()
+def state_dir(environ: Mapping[str, str]) -> Path:
+    """``PAPERTRACK_STATE_DIR``, else the platform's user state folder."""
+    override = environ.get("PAPERTRACK_STATE_DIR", "").strip()
     if override:
         return Path(override).expanduser()
     from platformdirs import user_state_dir
@@ -38,8 +40,8 @@ def state_dir() -> Path:
     return Path(user_state_dir("papertrack", appauthor=False))
 
 
-def state_path() -> Path:
-    return state_dir() / "digest-state.json"
+def state_path(folder: Path) -> Path:
+    return folder / STATE_NAME
 
 
 @dataclass
@@ -84,10 +86,9 @@ class StateError(PapertrackError):
     pass
 
 
-def read_state(path: Path | None = None) -> State:
+def read_state(path: Path) -> State:
     """The state, empty when there is none. An unreadable file is an error, never "empty":
     treating it as empty would send every paper again."""
-    path = path or state_path()
     try:
         raw = path.read_bytes()
     except FileNotFoundError:
@@ -95,49 +96,88 @@ def read_state(path: Path | None = None) -> State:
     except OSError as exc:
         raise StateError(f"cannot read the digest state {path}: {exc}") from None
     try:
-        document = json.loads(raw)
-        if not isinstance(document, dict) or document.get("format") != STATE_FORMAT:
-            raise ValueError("not a papertrack digest state")
-        watches = {
-            name: WatchState(
-                last_day=date.fromisoformat(w["last_day"]) if w.get("last_day") else None,
-                seen=dict(w.get("seen") or {}),
-            )
-            for name, w in document.get("watches", {}).items()
-        }
-        recent = [r for r in document.get("recent", []) if isinstance(r, dict)]
-        pending = document.get("pending")
-        if pending is not None and not (
-            isinstance(pending, dict) and {"temporary", "final"} <= set(pending)
-        ):
-            raise ValueError("a malformed pending delivery")
+        return state_from_json(json.loads(raw))
     except (ValueError, TypeError, KeyError, AttributeError) as exc:
         raise StateError(
             f"the digest state {path} is unreadable ({exc})",
             hint="move it aside to start afresh (every paper would then count as new)",
         ) from None
+
+
+def state_from_json(document: Any) -> State:
+    """The inverse of State.to_json; ValueError (or TypeError, KeyError) when malformed."""
+    if not isinstance(document, dict) or document.get("format") != STATE_FORMAT:
+        raise ValueError("not a papertrack digest state")
+    watches = {
+        name: WatchState(
+            last_day=date.fromisoformat(w["last_day"]) if w.get("last_day") else None,
+            seen=dict(w.get("seen") or {}),
+        )
+        for name, w in document.get("watches", {}).items()
+    }
+    recent = [r for r in document.get("recent", []) if isinstance(r, dict)]
+    pending = document.get("pending")
+    if pending is not None and not (
+        isinstance(pending, dict) and {"temporary", "final"} <= set(pending)
+    ):
+        raise ValueError("a malformed pending delivery")
     return State(watches, recent, pending)
 
 
-def write_state(state: State, path: Path | None = None) -> None:
-    path = path or state_path()
+def write_state(state: State, path: Path) -> None:
+    """Write the state atomically; a disk that refuses it is a StateError naming the file."""
     data = json.dumps(state.to_json(), ensure_ascii=False, indent=1).encode("utf-8")
-    atomic_write_bytes(path, data, mode=0o600)
+    try:
+        atomic_write_bytes(path, data, mode=0o600)
+    except OSError as exc:
+        raise StateError(f"cannot write the digest state {path}: {exc.strerror or exc}") from None
+
+
+def check_writable(state: State, path: Path, *, grow: int = 0) -> None:
+    """Whether the state could be written now, *grow* bytes larger, without touching it: a
+    copy goes to a temporary file beside it, to disk, and is removed. StateError if the
+    disk refuses."""
+    import os
+    import tempfile
+
+    data = json.dumps(state.to_json(), ensure_ascii=False, indent=1).encode("utf-8")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+        try:
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(data + b" " * grow)
+                handle.flush()
+                os.fsync(handle.fileno())
+        finally:
+            os.unlink(name)
+    except OSError as exc:
+        raise StateError(
+            f"cannot write the digest state in {path.parent}: {exc.strerror or exc}",
+            hint="nothing was sent; free some space or set PAPERTRACK_STATE_DIR",
+        ) from None
 
 
 @contextmanager
-def digest_lock(path: Path | None = None) -> Iterator[None]:
+def digest_lock(folder: Path) -> Iterator[None]:
+    """One digest at a time, across processes (the lock lives beside the state)."""
     from filelock import FileLock, Timeout
 
-    folder = (path or state_path()).parent
-    folder.mkdir(parents=True, exist_ok=True)
-    lock = FileLock(folder / "digest.lock", timeout=LOCK_TIMEOUT)
+    path = folder / LOCK_NAME
+    lock = FileLock(path, timeout=LOCK_TIMEOUT)
     try:
+        folder.mkdir(parents=True, exist_ok=True)
         lock.acquire()
     except Timeout:
         raise StateError(
-            f"another papertrack digest has held {folder / 'digest.lock'} for {LOCK_TIMEOUT:.0f} s",
+            f"another papertrack digest has held {path} for {LOCK_TIMEOUT:.0f} s",
             hint="wait for it to finish",
+        ) from None
+    except OSError as exc:
+        raise StateError(
+            f"cannot lock the digest state in {folder}: {exc.strerror or exc}",
+            hint="a digest must record what it sends; make the folder writable or set "
+            "PAPERTRACK_STATE_DIR",
         ) from None
     try:
         yield
