@@ -4,6 +4,7 @@ never from the config file, and never appears in a message papertrack prints."""
 
 from __future__ import annotations
 
+import contextlib
 import shlex
 import shutil
 import subprocess
@@ -130,7 +131,7 @@ def send_smtp(message: EmailMessage, settings: MailSettings, environ: Mapping[st
             )
         else:
             client = smtplib.SMTP(settings.host, settings.smtp_port, timeout=SMTP_TIMEOUT)
-        with client:
+        try:
             client.ehlo()
             if settings.security == "starttls":
                 client.starttls(context=context)
@@ -143,6 +144,13 @@ def send_smtp(message: EmailMessage, settings: MailSettings, environ: Mapping[st
                     )
                 _login(client, settings.username, secret)
             refused = client.send_message(message)
+        except BaseException:
+            # No polite QUIT on the way out: it would wait up to SMTP_TIMEOUT for a server
+            # that may be the reason we are leaving (Ctrl-C during a stalled send).
+            client.close()
+            raise
+        with contextlib.suppress(smtplib.SMTPException, OSError):
+            client.quit()
     except MailError:
         raise
     except smtplib.SMTPException as exc:
