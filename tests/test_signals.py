@@ -33,6 +33,7 @@ BECOME_TERMINAL_SESSION = (
     "import fcntl, os, sys, termios; os.setsid(); fcntl.ioctl(0, termios.TIOCSCTTY, 0); "
     "os.execv(sys.argv[1], sys.argv[1:])"
 )
+PAPERTRACK = (sys.executable, "-m", "papertrack")
 ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]|\x1b\][^\x07]*\x07|\r")
 SLOW = 30.0
 """Seconds the slow servers take: far longer than any run here may last."""
@@ -45,8 +46,7 @@ class Session:
     def __init__(self, args: list[str], env: dict[str, str]) -> None:
         self.leader, follower = pty.openpty()
         self.proc = subprocess.Popen(
-            [sys.executable, "-c", BECOME_TERMINAL_SESSION, sys.executable, "-m", "papertrack"]
-            + args,
+            [sys.executable, "-c", BECOME_TERMINAL_SESSION, *PAPERTRACK, *args],
             stdin=follower,
             stdout=subprocess.PIPE,
             stderr=follower,
