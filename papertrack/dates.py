@@ -22,9 +22,9 @@ _WEEK = re.compile(r"(\d{4})-?[Ww](\d{1,2})")
 _MONTH = re.compile(r"(\d{4})-(\d{1,2})")
 
 
-def utc_today(now: datetime | None = None) -> date:
+def utc_date(moment: datetime) -> date:
     """Hugging Face buckets Daily Papers by UTC date (``submittedOnDailyAt[:10]``)."""
-    return (now or datetime.now(timezone.utc)).astimezone(timezone.utc).date()
+    return moment.astimezone(timezone.utc).date()
 
 
 def day_label(day: date) -> str:

@@ -23,6 +23,7 @@ from papertrack.dates import (
     eastern_date,
     is_announcement_day,
     latest_announcement_day,
+    utc_date,
 )
 from papertrack.errors import FetchError, NotCachedError, PapertrackError, UsageError
 from papertrack.models import Paper
@@ -402,11 +403,18 @@ class Loader:
                 raise
             self.warn(f"warning: could not refresh {label}: {exc}; showing the cached copy")
             return self._arxiv_loaded(categories, day, entry, stale=True)
+        asked = arxiv.as_asked(papers, categories, start, end)
+        if len(asked) < len(papers):
+            self.warn(
+                f"warning: arXiv's API returned {len(papers) - len(asked)} paper(s) outside "
+                f"the submissions window or categories of {label}; left out"
+            )
         if truncated:
             self.warn(
                 f"warning: {label} has more than {len(papers)} new papers; showing the first "
-                f"{len(papers)}"
+                f"{len(asked)}"
             )
+        papers = asked
         query = arxiv.submitted_window_query(categories, start, end)
         self.write_cached(
             ("arxiv", "api-day", category_key(categories), day.isoformat()),
@@ -555,7 +563,7 @@ def load_today(
     return gather(
         loader,
         source,
-        lambda: loader.latest(loader.now.date()),
+        lambda: loader.latest(utc_date(loader.now)),
         lambda: loader.arxiv_latest(categories),
     )
 

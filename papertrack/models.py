@@ -8,22 +8,43 @@ from typing import Any
 
 from papertrack.record import record
 
-# New-style ids (0704.0001 onwards) and old-style archive ids (hep-th/9901001).
-_NEW_ID = re.compile(r"(\d{4}\.\d{4,5})(?:v(\d+))?")
-_OLD_ID = re.compile(r"([a-z][a-z\-]*(?:\.[A-Z]{2})?/\d{7})(?:v(\d+))?")
+# New-style ids, YYMM.NNNN from 0704 to 1412 and YYMM.NNNNN since 1501; old-style archive
+# ids, archive/YYMMNNN, from 1991 to 2007 (info.arxiv.org/help/arxiv_identifier.html).
+_NEW_ID = re.compile(r"((\d\d)(\d\d)\.(\d{4,5}))(?:v(\d+))?")
+_OLD_ID = re.compile(r"([a-z][a-z\-]*(?:\.[A-Z]{2})?/(\d\d)(\d\d)\d{3})(?:v(\d+))?")
+FIRST_NEW_ID = 704
+"""0704: April 2007, the first month of new-style ids."""
+FIVE_DIGITS_FROM = 1501
+"""January 2015: the sequence number grew to five digits."""
 
 
 def split_arxiv_id(value: str) -> tuple[str, int | None] | None:
-    """``(versionless id, version or None)``, or None if *value* is not an arXiv id.
+    """``(versionless id, version or None)``, or None if *value* is not an arXiv id: the
+    right shape, a month from 01 to 12, and the number of digits of its era.
 
     Ids end up in URLs and cache file names, so anything else is refused rather than escaped.
     """
     text = value.strip()
-    for pattern in (_NEW_ID, _OLD_ID):
-        match = pattern.fullmatch(text)
-        if match:
-            return match.group(1), int(match.group(2)) if match.group(2) else None
+    new = _NEW_ID.fullmatch(text)
+    if new:
+        paper_id, year, month, number, version = new.groups()
+        yymm = int(year + month)
+        digits = 5 if yymm >= FIVE_DIGITS_FROM else 4
+        if not 1 <= int(month) <= 12 or yymm < FIRST_NEW_ID or len(number) != digits:
+            return None
+        return paper_id, int(version) if version else None
+    old = _OLD_ID.fullmatch(text)
+    if old:
+        paper_id, year, month, version = old.groups()
+        if not 1 <= int(month) <= 12 or 8 <= int(year) <= 90:  # the scheme ran 1991-2007
+            return None
+        return paper_id, int(version) if version else None
     return None
+
+
+def is_new_style(paper_id: str) -> bool:
+    """A YYMM.NNNNN id: the only kind Hugging Face has paper pages for."""
+    return _NEW_ID.fullmatch(paper_id) is not None
 
 
 def normalize_arxiv_id(value: str) -> str | None:

@@ -7,10 +7,10 @@ import json
 from collections.abc import Callable
 from datetime import date, datetime, time, timedelta
 
-from papertrack.errors import FetchError, UsageError
+from papertrack.errors import FetchError, NotCachedError, UsageError
 from papertrack.listings import Fetched, Loaded, Loader, Source, combine
-from papertrack.models import Paper
-from papertrack.query import join_sources
+from papertrack.models import Paper, is_new_style
+from papertrack.query import fill_missing, join_sources, unique
 from papertrack.record import replace
 from papertrack.sources import arxiv, hf
 from papertrack.store import cache
@@ -115,7 +115,7 @@ def _search_hf(
     if skipped:
         loader.warn(f"warning: skipped {skipped} malformed search result(s) from {got.url}")
     # HF's search has no date parameters: the window is applied to the arXiv date here.
-    papers = [p for p in papers if _within(p, since, until)]
+    papers = unique(p for p in papers if _within(p, since, until))
     return Loaded("hf", f"Hugging Face search {text!r}", papers, stale=got.stale)
 
 
@@ -151,26 +151,42 @@ def _search_arxiv(
         fetch=fetch,
         fresh=_fresh_for(SEARCH_TTL, loader.now),
     )
-    papers = [Paper.from_dict(item) for item in got.items]
-    return Loaded("arxiv", f"arXiv search {query!r}", papers, stale=got.stale)
+    papers = unique(Paper.from_dict(item) for item in got.items)
+    asked = [p for p in papers if _within(p, since, until)]
+    if len(asked) < len(papers):
+        loader.warn(
+            f"warning: arXiv's API returned {len(papers) - len(asked)} paper(s) submitted "
+            f"outside {since or '…'} to {until or '…'}; left out"
+        )
+    return Loaded("arxiv", f"arXiv search {query!r}", asked, stale=got.stale)
 
 
 def lookup(loader: Loader, paper_id: str, version: int | None = None) -> Paper | None:
-    """Everything both services know about one paper, or None when neither knows it.
+    """Everything known about one paper: what both services say (through the cache), with
+    what the cached listings know besides (comments, thumbnail, the Daily Papers day);
+    None when nobody knows it. Offline, only what is cached.
 
-    One service failing is a warning; both failing is the error of the first.
+    One service failing is a warning; both failing, with no cached copy, is the error of
+    the first.
     """
-    hf_paper, hf_error = _lookup_hf(loader, paper_id)
+    from papertrack.store import index
+
+    local = index.lookup(paper_id, root=loader.root, warn=loader.warn)
+    # Hugging Face has pages for new-style ids only.
+    hf_paper, hf_error = _lookup_hf(loader, paper_id) if is_new_style(paper_id) else (None, None)
     arxiv_paper, arxiv_error = _lookup_arxiv(loader, paper_id, version)
-    if hf_error is not None and arxiv_error is not None:
+    if hf_error is not None and arxiv_error is not None and local is None:
         raise hf_error
     for error in (hf_error, arxiv_error):
         if error is not None:
             loader.warn(f"warning: {error}")
+    found = hf_paper or arxiv_paper
     if hf_paper is not None and arxiv_paper is not None:
         joined = join_sources([hf_paper], [arxiv_paper])[0]
-        return replace(joined, published=arxiv_paper.published or joined.published)
-    return hf_paper or arxiv_paper
+        found = replace(joined, published=arxiv_paper.published or joined.published)
+    if found is None or local is None:
+        return found or local
+    return fill_missing(found, local)
 
 
 def _lookup_hf(loader: Loader, paper_id: str) -> tuple[Paper | None, FetchError | None]:
@@ -185,6 +201,8 @@ def _lookup_hf(loader: Loader, paper_id: str) -> tuple[Paper | None, FetchError 
             fetch=fetch,
             fresh=_fresh_for(PAPER_TTL, loader.now),
         )
+    except NotCachedError:
+        return None, None  # offline: the cached listings may still know it
     except FetchError as exc:
         return None, exc
     if not got.items:
@@ -209,6 +227,8 @@ def _lookup_arxiv(
             fetch=fetch,
             fresh=_fresh_for(PAPER_TTL, loader.now),
         )
+    except NotCachedError:
+        return None, None
     except FetchError as exc:
         return None, exc
     return (Paper.from_dict(got.items[0]) if got.items else None), None

@@ -9,7 +9,7 @@ from datetime import date
 from typing import TYPE_CHECKING, Literal
 
 from papertrack.models import Paper
-from papertrack.record import record, replace
+from papertrack.record import fields, record, replace
 
 if TYPE_CHECKING:
     from papertrack.querylang import Node
@@ -167,6 +167,30 @@ def merge_papers(papers: Iterable[Paper]) -> list[Paper]:
         if current is None or (paper.date or date.min) > (current.date or date.min):
             best[paper.id] = paper
     return list(best.values())
+
+
+_SOURCE_ORDER = ("hf", "arxiv")
+
+
+def fill_missing(paper: Paper, other: Paper) -> Paper:
+    """*paper*, with what it does not know (empty fields) taken from *other*, a copy of the
+    same paper from elsewhere: a listing's comment count beside a fresh paper page."""
+    changes: dict[str, object] = {}
+    for name in fields(Paper):
+        mine, theirs = getattr(paper, name), getattr(other, name)
+        if name == "sources":
+            changes[name] = tuple(s for s in _SOURCE_ORDER if s in mine or s in theirs)
+        elif mine in (None, "", (), False) and theirs not in (None, "", (), False):
+            changes[name] = theirs
+    return replace(paper, **changes)
+
+
+def unique(papers: Iterable[Paper]) -> list[Paper]:
+    """One entry per id, the first, in order: a service that lists a paper twice."""
+    seen: dict[str, Paper] = {}
+    for paper in papers:
+        seen.setdefault(paper.id, paper)
+    return list(seen.values())
 
 
 def join_sources(hf_papers: Iterable[Paper], arxiv_papers: Iterable[Paper]) -> list[Paper]:

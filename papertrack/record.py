@@ -121,6 +121,12 @@ def record(cls: type[T]) -> type[T]:
     return made
 
 
+def fields(cls: type[Any]) -> tuple[str, ...]:
+    """The field names of a record class, in order."""
+    names: tuple[str, ...] = getattr(cls, _FIELDS)
+    return names
+
+
 def replace(obj: T, /, **changes: Any) -> T:
     """A copy of *obj* with some fields changed."""
     names: tuple[str, ...] = getattr(type(obj), _FIELDS)

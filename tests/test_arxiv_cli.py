@@ -8,12 +8,15 @@ import io
 import itertools
 import json
 import os
+import re
 import subprocess
 import sys
 from collections.abc import Callable
 from datetime import date, datetime, timezone
 from pathlib import Path
 from typing import Any
+
+import pytest
 
 from papertrack.listings import Loader, Mode, load_today
 from papertrack.sources import Network, arxiv
@@ -146,6 +149,8 @@ def test_join_with_hugging_face_by_id(hub: HubServer, tmp_path: Path) -> None:
 
 
 def test_search_arxiv_with_a_date_window_is_cached(hub: HubServer) -> None:
+    """The recorded page was not asked with this window: of its ten papers only 2405.13786
+    was submitted in 2024, and only it is shown; the rest are left out, with one warning."""
     hub.api("testing", SEARCH)
     result = run_cli(
         "search",
@@ -160,7 +165,11 @@ def test_search_arxiv_with_a_date_window_is_cached(hub: HubServer) -> None:
         "10",
     )
     assert result.returncode == 0, result.stderr
-    assert [r[0] for r in rows(result.stdout)][:2] == ["2202.12139", "2405.13786"]
+    assert [r[0] for r in rows(result.stdout)] == ["2405.13786"]
+    assert result.stderr.splitlines() == [
+        "warning: arXiv's API returned 9 paper(s) submitted outside 2024-01-01 to 2024-12-31; "
+        "left out"
+    ]
     query = hub.arxiv_requests()[0].query
     assert query["search_query"] == "(testing) AND submittedDate:[202401010000 TO 202412312359]"
     assert (query["sortBy"], query["max_results"]) == ("submittedDate", "10")
@@ -340,18 +349,50 @@ SATURDAY = datetime(2026, 11, 28, 15, 0, tzinfo=timezone.utc)
 FRIDAY = datetime(2026, 11, 27, 15, 0, tzinfo=timezone.utc)
 
 
+def in_window(body: bytes, moved: dict[str, str], extra_category: dict[str, str]) -> bytes:
+    """A recorded API page with some entries' submission times moved (*moved*: id → new
+    ``published``) and a category added to some (*extra_category*: id → category)."""
+    text = body.decode("utf-8")
+    for paper_id, published in moved.items():
+        head, rest = text.split(f"<id>http://arxiv.org/abs/{paper_id}", 1)
+        rest = re.sub(
+            r"<published>[^<]*</published>", f"<published>{published}</published>", rest, count=1
+        )
+        text = f"{head}<id>http://arxiv.org/abs/{paper_id}{rest}"
+    for paper_id, category in extra_category.items():
+        head, rest = text.split(f"<id>http://arxiv.org/abs/{paper_id}", 1)
+        entry_end = rest.index("</entry>")
+        tag = f'<category term="{category}" scheme="http://arxiv.org/schemas/atom"/>'
+        rest = rest[:entry_end] + tag + rest[entry_end:]
+        text = f"{head}<id>http://arxiv.org/abs/{paper_id}{rest}"
+    return text.encode("utf-8")
+
+
 def test_weekend_empty_feed_backfills_the_last_announcement(hub: HubServer) -> None:
+    """Friday's feed day is rebuilt from the API's submissions window (Wed 14:00 to Thu
+    14:00 New York). The recorded page is moved into it in part: two papers submitted in
+    the window with cs.AI among their categories, one in the window without cs.AI, seven
+    outside it. Only the first two are the announcement."""
     hub.feed("cs.AI", empty_feed())
-    hub.api("submittedDate", SEARCH)
+    moved = {
+        "2202.12139": "2026-11-25T20:00:00Z",
+        "2405.13786": "2026-11-26T18:59:00Z",  # the last minute of the window
+        "2204.08348": "2026-11-26T10:00:00Z",  # in time, but cs.SE only
+    }
+    body = in_window((ARXIV_FIXTURES / SEARCH).read_bytes(), moved, {"2202.12139": "cs.AI"})
+    hub.api_replies.append(("submittedDate", 200, body))
     warnings: list[str] = []
     with loader_at(SATURDAY, warnings.append) as loader:
         loaded, notes = load_today(loader, source="arxiv", categories=["cs.AI"])
     assert notes == ["No arXiv announcement on Sat 2026-11-28; showing Fri 2026-11-27."]
-    assert warnings == []
-    assert len(loaded.papers) == 10
+    assert warnings == [
+        "warning: arXiv's API returned 8 paper(s) outside the submissions window or "
+        "categories of arXiv cs.AI · Fri 2026-11-27; left out"
+    ]
+    assert sorted(p.id for p in loaded.papers) == ["2202.12139", "2405.13786"]
     assert {p.announced for p in loaded.papers} == {date(2026, 11, 27)}
     kinds = {p.id: p.announce_type for p in loaded.papers}
-    assert kinds["2202.12139"] == "cross"  # primary cs.SE, not in the set
+    assert kinds["2202.12139"] == "cross"  # primary cs.SE, cs.AI a cross-list
     query = hub.arxiv_requests()[1].query["search_query"]
     assert query == "(cat:cs.AI) AND submittedDate:[202611251900 TO 202611261900]"
     # The server ignores ``start``: the second page brings nothing new and paging stops.
@@ -361,6 +402,7 @@ def test_weekend_empty_feed_backfills_the_last_announcement(hub: HubServer) -> N
         again, _ = load_today(loader, source="arxiv", categories=["cs.AI"])
     assert [p.id for p in again.papers] == [p.id for p in loaded.papers]
     assert len(hub.arxiv_requests()) == 3
+    assert len(warnings) == 1  # the cached day holds only what was asked
 
 
 def test_empty_feed_on_an_announcement_day_is_suspicious(hub: HubServer) -> None:
@@ -455,3 +497,138 @@ def test_all_sources_survive_one_failing(hub: HubServer) -> None:
     nothing = run_cli("today", "-c", "cs.AI", env=empty_cache)
     assert nothing.returncode == 1 and nothing.stdout == ""
     assert nothing.stderr.splitlines()[-1].startswith("papertrack: error: ")
+
+
+# -- show and open tell the truth ------------------------------------------------------------
+
+
+def readme_json_keys() -> set[str]:
+    """The keys README's "JSON fields" table promises."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    table = readme.split("### JSON fields", 1)[1].split("\n## ", 1)[0]
+    keys: set[str] = set()
+    for line in table.splitlines():
+        if line.startswith("| `"):
+            keys.update(re.findall(r"`(\w+)`", line.split("|")[1]))
+    return keys
+
+
+@pytest.fixture
+def listed_day(hub: HubServer) -> dict[str, dict[str, Any]]:
+    """2025-08-25 listed once (it is in the cache and the index), by id."""
+    hub.serve("2025-08-25", "2025-08-25")
+    result = run_cli("list", "--date", "2025-08-25", "-f", "json")
+    assert result.returncode == 0, result.stderr
+    return {r["id"]: r for r in json.loads(result.stdout)}
+
+
+def test_show_json_has_every_key_and_the_values_list_gives(
+    hub: HubServer, listed_day: dict[str, dict[str, Any]]
+) -> None:
+    item = json.loads(hf_fixture("2025-08-25").read_bytes())[2]
+    paper_id = item["paper"]["id"]
+    assert item["numComments"] == 2 and item["thumbnail"]
+    hub.papers[paper_id] = item["paper"]  # the page has no comment count or thumbnail
+    shown = run_cli("show", paper_id, "-f", "json")
+    assert shown.returncode == 0, shown.stderr
+    record = json.loads(shown.stdout)
+    assert readme_json_keys() - {"watch"} <= set(record)
+    assert record == listed_day[paper_id]
+    assert record["comments"] == 2 and record["thumbnail"] == item["thumbnail"]
+    assert record["matched_terms"] == []
+
+
+def test_show_offline_reads_the_cached_listing(
+    hub: HubServer, listed_day: dict[str, dict[str, Any]]
+) -> None:
+    asked = len(hub.requests)
+    paper_id = next(iter(listed_day))
+    shown = run_cli("show", paper_id, "--offline", "-f", "json")
+    assert shown.returncode == 0, shown.stderr
+    assert json.loads(shown.stdout) == listed_day[paper_id]
+    page = run_cli("show", paper_id, "--offline", env={"COLUMNS": "100"})
+    assert page.returncode == 0 and "Hugging Face: ▲" in page.stdout
+    assert len(hub.requests) == asked  # not a single request, to either service
+    unknown = run_cli("show", "2501.00001", "--offline")
+    assert unknown.returncode == 1 and unknown.stdout == ""
+    assert unknown.stderr == (
+        "papertrack: error: 2501.00001 is not in the cache (run without --offline to look it up)\n"
+    )
+    assert len(hub.requests) == asked
+
+
+def test_show_prints_every_format_list_has(
+    hub: HubServer, listed_day: dict[str, dict[str, Any]]
+) -> None:
+    paper_id = next(iter(listed_day))
+
+    def listed(fmt: str) -> list[str]:
+        out = run_cli("list", "--date", "2025-08-25", "-f", fmt).stdout.splitlines()
+        return [line for line in out if paper_id in line or line.startswith("id,")]
+
+    for fmt in ("lines", "jsonl", "csv"):
+        shown = run_cli("show", paper_id, "-f", fmt, "--offline")
+        assert shown.returncode == 0, (fmt, shown.stderr)
+        assert shown.stdout.splitlines() == listed(fmt), fmt
+    for fmt in ("table", "md", "json"):
+        assert run_cli("show", paper_id, "-f", fmt, "--offline").returncode == 0
+    advertised = re.search(r"<([a-z|]+)>", run_cli("show", "--help").stdout)
+    assert advertised is not None
+    for fmt in advertised.group(1).split("|"):
+        assert run_cli("show", paper_id, "-f", fmt, "--offline").returncode == 0, fmt
+
+
+@pytest.mark.parametrize(
+    ("args", "needle"),
+    [
+        (["9999.99999"], "with a month from 01 to 12"),
+        (["2413.00001"], "with a month from 01 to 12"),
+        (["1501.0001"], "YYMM.NNNNN"),  # four digits only before 2015
+        (["cs/9913001"], "with a month from 01 to 12"),
+        (["cs/9909009", "--hf"], "cs/9909009 has no Hugging Face page, so no --hf link"),
+        (["cs/9909009", "--code"], "cs/9909009 has no Hugging Face page, so no --code link"),
+    ],
+)
+def test_open_refuses_what_cannot_exist(args: list[str], needle: str) -> None:
+    result = run_cli("open", *args, "--print")
+    assert result.returncode == 2 and result.stdout == ""
+    assert result.stderr.startswith("papertrack: error: ") and needle in result.stderr
+    assert len(result.stderr.splitlines()) == 1
+
+
+def test_open_old_style_ids_on_arxiv() -> None:
+    for args, url in (
+        (["cs/9909009"], "https://arxiv.org/abs/cs/9909009"),
+        (["hep-th/9901001v2", "--pdf"], "https://arxiv.org/pdf/hep-th/9901001v2"),
+    ):
+        result = run_cli("open", *args, "--print")
+        assert result.returncode == 0 and result.stdout == f"{url}\n"
+
+
+def duplicated(body: bytes, count: int = 1) -> bytes:
+    """A recorded API page with its first *count* entries sent twice."""
+    text = body.decode("utf-8")
+    start = text.index("<entry>")
+    entries = []
+    position = start
+    for _ in range(count):
+        end = text.index("</entry>", position) + len("</entry>")
+        entries.append(text[position:end])
+        position = end
+    return (text[:start] + "".join(entries) + text[start:]).encode("utf-8")
+
+
+def test_search_lists_each_paper_once(hub: HubServer, tmp_path: Path) -> None:
+    items = json.loads(hf_fixture("2025-10-24").read_bytes())
+    hub.search_results = [items[0], items[1], items[0], items[2], items[1]]
+    found = run_cli("search", "speculative", "-f", "json")
+    assert found.returncode == 0, found.stderr
+    ids = [r["id"] for r in json.loads(found.stdout)]
+    assert ids == [items[0]["paper"]["id"], items[1]["paper"]["id"], items[2]["paper"]["id"]]
+    hub.api_replies.append(
+        ("twice", 200, duplicated((ARXIV_FIXTURES / SEARCH).read_bytes(), count=2))
+    )
+    rows_ = rows(run_cli("search", "--source", "arxiv", "twice").stdout)
+    assert len(rows_) == 10 and len({r[0] for r in rows_}) == 10
+    both = rows(run_cli("search", "--source", "all", "twice").stdout)
+    assert len(both) == len({r[0] for r in both})

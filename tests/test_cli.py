@@ -591,3 +591,112 @@ def test_configured_ttl_refetches_sooner(hub: HubServer) -> None:
     config.write_text('[cache]\nttl_current = "1h"\n')
     run_cli("today")
     assert len(hub.api_requests()) == 2
+
+
+# -- help and output that tell the truth ------------------------------------------------------
+
+HELP_PAGES = [
+    [],
+    ["today"],
+    ["list"],
+    ["search"],
+    ["show"],
+    ["open"],
+    ["digest"],
+    ["config"],
+    ["config", "set"],
+    ["watch"],
+    ["watch", "add"],
+]
+
+
+@pytest.mark.parametrize("page", HELP_PAGES, ids=lambda p: " ".join(p) or "papertrack")
+def test_help_pages_cut_nothing_and_list_examples_one_per_line(page: list[str]) -> None:
+    result = run_cli(*page, "--help", env={"COLUMNS": "80"})
+    assert result.returncode == 0 and result.stderr == ""
+    text = result.stdout
+    assert " · " not in text  # examples are not run together on one line
+    assert not re.search(r"e\.g\.\s*$", text, re.MULTILINE)  # no sentence cut after "e.g."
+    commands = text.split("Commands:", 1)[1] if "Commands:" in text else ""
+    assert "..." not in commands  # every command's summary whole
+    if "Examples:" in text:
+        examples = text.split("Examples:", 1)[1].split("\n\n", 1)[0].strip().splitlines()
+        assert examples and all(line.strip().startswith("papertrack ") for line in examples)
+
+
+def test_a_typo_is_one_line_with_a_suggestion() -> None:
+    result = run_cli("toady")
+    assert result.returncode == 2
+    assert result.stderr == (
+        "papertrack: error: No such command 'toady'. Did you mean 'today'? "
+        "See 'papertrack --help'.\n"
+    )
+
+
+def test_search_help_offers_only_its_own_options() -> None:
+    text = run_cli("search", "--help").stdout
+    assert "--category" not in text and "--replacements" not in text
+
+
+@pytest.mark.parametrize("plain", [{"NO_COLOR": "1"}, {"TERM": "dumb"}], ids=["NO_COLOR", "dumb"])
+def test_without_colour_the_table_still_shows_what_matched(
+    one_day: list[dict[str, Any]], plain: dict[str, str]
+) -> None:
+    result = run_cli(
+        "list", "--date", "2025-09-30", "agent", "-f", "table", env={"COLUMNS": "250", **plain}
+    )
+    assert result.returncode == 0 and not ANSI.search(result.stdout)
+    lines = result.stdout.splitlines()
+    header = next(line for line in lines if line.lstrip().startswith("ID"))
+    assert "Matched" in header
+    rows = [line for line in lines if re.match(r"\s*\d{4}\.\d{5}", line)]
+    assert rows and all("agent" in line.split("▲")[-1].lower() for line in rows)
+    in_title = {p["id"] for p in one_day if "agent" in p["title"].lower()}
+    for line in rows:
+        paper_id = line.split()[0]
+        assert ("(matched in " in line) == (paper_id not in in_title), line
+    assert sum("(matched in abstract)" in line for line in rows) >= 1
+    coloured = run_cli(
+        "list",
+        "--date",
+        "2025-09-30",
+        "agent",
+        "-f",
+        "table",
+        "--color",
+        "always",
+        env={"COLUMNS": "250"},
+    )
+    assert "Matched" not in coloured.stdout and "(matched in abstract)" in coloured.stdout
+
+
+def test_long_view_into_a_closed_pipe_exits_141(one_day: list[dict[str, Any]]) -> None:
+    """`papertrack list --long | head -2`: the reader is gone before the first write."""
+    for extra in (["--long"], ["-f", "table"], ["-f", "json"], []):
+        read, write = os.pipe()
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "papertrack", "list", "--date", "2025-09-30", *extra],
+            stdout=write, stderr=subprocess.PIPE, env=os.environ.copy(), cwd=ROOT,
+        )  # fmt: skip
+        os.close(write)
+        os.close(read)  # like head, gone
+        _, err = proc.communicate(timeout=60)
+        assert proc.returncode == 141, (extra, err)
+        assert err == b"", (extra, err)
+
+
+def test_config_warnings_are_printed_once(hub: HubServer) -> None:
+    hub.serve("2025-08-25", "2025-08-25")
+    hub.papers["2508.16153"] = raw("2025-08-25")[0]["paper"]
+    config = Path(os.environ["PAPERTRACK_CONFIG"])
+    config.parent.mkdir(parents=True, exist_ok=True)
+    config.write_text('colour = "always"\n')  # a typo for color
+    for args in (
+        ["list", "--date", "2025-08-25"],
+        ["today"],
+        ["search", "agents"],
+        ["show", "2508.16153"],
+    ):
+        result = run_cli(*args)
+        warnings = [line for line in result.stderr.splitlines() if "unknown key colour" in line]
+        assert len(warnings) == 1, (args, result.stderr)

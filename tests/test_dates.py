@@ -12,7 +12,7 @@ from papertrack.dates import (
     parse_since,
     parse_week,
     resolve_period,
-    utc_today,
+    utc_date,
 )
 from papertrack.errors import UsageError
 
@@ -33,7 +33,7 @@ def period(**kwargs: str | None) -> Period:
 
 def test_utc_today_uses_utc_not_local_time() -> None:
     late_in_new_york = datetime(2026, 11, 27, 23, 30, tzinfo=timezone(timedelta(hours=-5)))
-    assert utc_today(late_in_new_york) == date(2026, 11, 28)
+    assert utc_date(late_in_new_york) == date(2026, 11, 28)
 
 
 def test_days() -> None:

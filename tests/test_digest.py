@@ -422,3 +422,58 @@ def test_an_interrupted_file_delivery_is_completed_once(
     assert final.exists() and not temporary.exists()
     assert not (tmp_path / "again.md").exists()
     assert json.loads(state_file().read_text())["pending"] is None
+
+
+def test_an_explicit_window_is_read_whole_or_refused(
+    day: list[dict[str, Any]], hub: HubServer
+) -> None:
+    watch("agents", "--term", "agent")
+    too_far = run_cli("digest", "--since", "2024-10-20")
+    assert too_far.returncode == 2 and too_far.stdout == ""
+    assert too_far.stderr == (
+        "papertrack: error: --since 2024-10-20 reaches back 774 days; a digest reads at most "
+        "100 days (use 2026-08-25 or later)\n"
+    )
+    assert not state_file().exists() and hub.requests == []
+    whole = run_cli("digest", "--since", "100d", "-f", "json")
+    assert whole.returncode == 0, whole.stderr
+    assert len(hub.api_requests()) == 100  # every day of the window, not fewer
+    watch("q", "--source", "arxiv", "-c", "quant-ph")
+    arxiv = run_cli("digest", "--since", "14d", "--watch", "q")
+    assert arxiv.returncode == 2
+    assert arxiv.stderr == (  # Thanksgiving (11-26) had none
+        "papertrack: error: --since 14d covers 9 arXiv announcement days for watch q; a digest "
+        "reads at most 7 (use 2026-11-23 or later)\n"
+    )
+
+
+def test_a_long_silence_is_named_as_such(day: list[dict[str, Any]]) -> None:
+    """The last digest long ago: read the last 100 days, and say why with the real date."""
+    watch("agents", "--term", "agent")
+    assert run_cli("digest", "-f", "json").returncode == 0
+    state = json.loads(state_file().read_text())
+    state["watches"]["agents"]["last_day"] = "2025-01-15"
+    state_file().write_text(json.dumps(state))
+    result = run_cli("digest", "-f", "json")
+    assert result.returncode == 0
+    assert (
+        "warning: watch agents last sent a digest on 2025-01-15; reading from 2026-08-25 only "
+        "(a digest reads at most 100 days)"
+    ) in result.stderr.splitlines()
+
+
+def test_each_note_once_however_many_watches(hub: HubServer) -> None:
+    """Three watches over two listings (Hugging Face alone, and joined with arXiv): the day
+    Hugging Face falls back to is said once."""
+    from datetime import timedelta
+
+    hub.serve(TODAY - timedelta(days=1), DAY)
+    hub.feed("cs.AI", "rss_cs.AI_2025-08-20_atom.xml")
+    watch("agents", "--term", "agent")
+    watch("models", "--term", "model")
+    watch("ai", "--term", "agent", "-c", "cs.AI")
+    result = run_cli("digest", "-f", "json")
+    assert result.returncode == 0, result.stderr
+    notes = result.stderr.splitlines()
+    assert len(notes) == len(set(notes)), notes
+    assert sum(line.startswith("No papers for Wed 2026-12-02 yet") for line in notes) == 1

@@ -186,7 +186,7 @@ def search(
             show_default=False,
         ),
     ],
-    source: opt.Source = None,
+    source: opt.SearchSource = None,
     since: Annotated[
         str | None,
         typer.Option(
@@ -229,7 +229,7 @@ def search(
     \b
     Examples:
       papertrack search speculative decoding
-      papertrack search --source arxiv 'ti:"speculative decoding" AND cat:cs.CL' --since 30d
+      papertrack search --source arxiv 'ti:"world model" AND cat:cs.CL' --since 30d
       papertrack search diffusion -f json
       papertrack search world model --offline
     """
@@ -267,7 +267,11 @@ def show(
     fmt: Annotated[
         opt.FormatChoice | None,
         typer.Option(
-            "--format", "-f", help="table (a readable page), json or md.", show_default=False
+            "--format",
+            "-f",
+            help="table: a readable page (the default); md: a Markdown document; json: one "
+            "object with the keys list gives; lines, jsonl, csv: the row list would print.",
+            show_default=False,
         ),
     ] = None,
     color: opt.Color = None,
@@ -324,6 +328,7 @@ def open_(
 
 config_app = typer.Typer(
     help="Read and change config.toml (defaults, mail settings, watch profiles).",
+    short_help="Read and change config.toml.",
     no_args_is_help=True,
 )
 app.add_typer(config_app, name="config")
@@ -381,7 +386,7 @@ def config_unset(ctx: typer.Context, key: KeyArg) -> None:
     settings.config_unset(_context(ctx), key)
 
 
-@config_app.command("edit")
+@config_app.command("edit", short_help="Edit the file in $VISUAL or $EDITOR.")
 def config_edit(ctx: typer.Context) -> None:
     """Edit the file in $VISUAL or $EDITOR; it is saved only if it is valid."""
     from papertrack.cli import settings
@@ -521,7 +526,9 @@ def digest(
 ) -> int:
     """For cron: papers your watch profiles match that were not sent before, sent once.
 
-    Nothing new: nothing is written, one line on stderr, exit 0 (3 with --fail-if-empty).
+    \b
+    Nothing new: nothing is written, one line goes to stderr, and the exit
+    status is 0 (3 with --fail-if-empty).
 
     \b
     Examples:

@@ -125,7 +125,9 @@ class Context:
     @property
     def today(self) -> date:
         """Hugging Face buckets Daily Papers by UTC date."""
-        return self.now.date()
+        from papertrack.dates import utc_date
+
+        return utc_date(self.now)
 
     # -- what the environment says ------------------------------------------------------------
     def flag(self, name: str) -> bool:

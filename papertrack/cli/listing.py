@@ -12,7 +12,14 @@ from papertrack.dates import resolve_period
 from papertrack.errors import UsageError
 from papertrack.listings import Loaded, Loader, Mode, Source, load_period, load_today
 from papertrack.models import Paper
-from papertrack.query import Filters, Match, filter_papers, highlight_pattern, sort_matches
+from papertrack.query import (
+    Filters,
+    Match,
+    filter_papers,
+    highlight_pattern,
+    sort_matches,
+    unique,
+)
 from papertrack.record import record
 from papertrack.render import Format, Section, use_color
 
@@ -322,14 +329,15 @@ def build_sections(
         if key not in loads:
             loads[key] = load(plan.source, plan.categories)
         loaded = loads[key]
-        matches = sort_matches(apply_filters(loaded.papers, plan.filters), options.sort.value)
+        papers = unique(loaded.papers)  # one row per paper, whatever a service sent
+        matches = sort_matches(apply_filters(papers, plan.filters), options.sort.value)
         if options.limit is not None:
             matches = matches[: options.limit]
         if details is not None and matches:
             completed = details([m.paper for m in matches])
             matches = [Match(p, m.terms) for p, m in zip(completed, matches, strict=True)]
         pattern = section_pattern(plan.filters, highlight)
-        sections.append(Section(loaded.label, matches, len(loaded.papers), pattern, plan.watch))
+        sections.append(Section(loaded.label, matches, len(papers), pattern, plan.watch))
     return sections
 
 

@@ -116,6 +116,15 @@ Source = Annotated[
         show_default=False,
     ),
 ]
+SearchSource = Annotated[
+    SourceChoice | None,
+    typer.Option(
+        "--source",
+        help="Hugging Face's paper search, the arXiv API, or both joined by paper id. "
+        "Default: the config's sources; else all when it sets categories; else hf.",
+        show_default=False,
+    ),
+]
 Category = Annotated[
     list[str] | None,
     typer.Option(

@@ -7,10 +7,11 @@ import re
 
 from papertrack.cli.choices import ColorChoice, FormatChoice
 from papertrack.cli.context import Context
-from papertrack.cli.listing import make_loader, terminal_width
-from papertrack.errors import PapertrackError, UsageError
+from papertrack.cli.listing import make_loader, terminal_width, write_sections
+from papertrack.errors import NotCachedError, PapertrackError, UsageError
 from papertrack.listings import Mode
-from papertrack.models import Paper, parse_paper_ref
+from papertrack.models import Paper, is_new_style, parse_paper_ref
+from papertrack.query import Match
 from papertrack.render import use_color
 
 _GITHUB = re.compile(
@@ -22,9 +23,10 @@ def paper_ref(text: str) -> tuple[str, int | None]:
     parsed = parse_paper_ref(text)
     if parsed is None:
         raise UsageError(
-            f"{text!r} is not an arXiv id or paper URL (e.g. 2408.12345, 2408.12345v2, "
-            "arXiv:2408.12345, https://arxiv.org/abs/2408.12345, "
-            "https://huggingface.co/papers/2408.12345)"
+            f"{text!r} is not an arXiv id or paper URL: ids are YYMM.NNNNN (YYMM.NNNN before "
+            "2015) with a month from 01 to 12, or archive/YYMMNNN before 2007; e.g. "
+            "2408.12345, 2408.12345v2, arXiv:2408.12345, hep-th/9901001, "
+            "https://arxiv.org/abs/2408.12345, https://huggingface.co/papers/2408.12345"
         )
     return parsed
 
@@ -35,8 +37,12 @@ def fetch_paper(context: Context, text: str, mode: Mode) -> Paper:
     paper_id, version = paper_ref(text)
     with make_loader(context, mode) as loader:
         paper = lookup(loader, paper_id, version)
+    shown = f"{paper_id}v{version}" if version else paper_id
+    if paper is None and mode == "offline":
+        raise NotCachedError(
+            f"{shown} is not in the cache", hint="run without --offline to look it up"
+        )
     if paper is None:
-        shown = f"{paper_id}v{version}" if version else paper_id
         raise PapertrackError(
             f"no paper {shown} on Hugging Face or arXiv",
             hint="check the id; new papers reach the arXiv API a few hours after announcement",
@@ -47,13 +53,19 @@ def fetch_paper(context: Context, text: str, mode: Mode) -> Paper:
 def run_show(
     context: Context, text: str, *, fmt: FormatChoice | None, color: ColorChoice, mode: Mode
 ) -> None:
-    if fmt not in (None, FormatChoice.table, FormatChoice.json, FormatChoice.md):
-        raise UsageError(f"show prints table, json or md, not {fmt.value}")
+    """One paper: a readable page (table, the default), a Markdown document (md), one JSON
+    object (json), or the one row ``list`` would print (lines, jsonl, csv)."""
     paper = fetch_paper(context, text, mode)
     out = context.stdout
     if fmt is FormatChoice.json:
-        json.dump(paper.to_dict(), out, ensure_ascii=False, indent=2)
+        from papertrack.render.formats import match_dict
+
+        json.dump(match_dict(Match(paper)), out, ensure_ascii=False, indent=2)
         out.write("\n")
+    elif fmt in (FormatChoice.lines, FormatChoice.jsonl, FormatChoice.csv):
+        from papertrack.render import Section
+
+        write_sections(context, [Section(paper.id, [Match(paper)], 1)], fmt=fmt, color=color)
     elif fmt is FormatChoice.md:
         from papertrack.render.formats import write_detail_md
 
@@ -86,6 +98,11 @@ def code_url(paper: Paper) -> str | None:
 def run_open(context: Context, text: str, *, target: str, print_only: bool, mode: Mode) -> None:
     paper_id, version = paper_ref(text)
     versioned = f"{paper_id}v{version}" if version else paper_id
+    if target in ("hf", "code") and not is_new_style(paper_id):
+        raise UsageError(
+            f"{paper_id} has no Hugging Face page, so no --{target} link: Hugging Face has "
+            "pages only for new-style arXiv ids (YYMM.NNNNN); try --pdf or the abstract page"
+        )
     if target == "pdf":
         url = f"https://arxiv.org/pdf/{versioned}"
     elif target == "hf":

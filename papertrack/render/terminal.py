@@ -48,13 +48,41 @@ def _num(value: int | None) -> str:
     return "" if value is None else str(value)
 
 
+def matched_outside_title(paper: Paper, pattern: re.Pattern[str] | None) -> str | None:
+    """Where the highlighted terms are when the title has none of them: "abstract", "AI
+    summary" or "keywords"; None when the title shows them (or nothing matched as text)."""
+    if pattern is None or find_spans(paper.title, pattern):
+        return None
+    for label, text in (
+        ("abstract", paper.abstract),
+        ("AI summary", paper.ai_summary or ""),
+        ("keywords", " ".join(paper.ai_keywords)),
+    ):
+        if find_spans(text, pattern):
+            return label
+    return None
+
+
+def title_cell(paper: Paper, pattern: re.Pattern[str] | None, style: str = "") -> Text:
+    """The title with the terms highlighted, and where they are when it has none."""
+    cell = highlighted(paper.title, pattern, style)
+    where = matched_outside_title(paper, pattern)
+    if where:
+        cell.append(f"  (matched in {where})", style="dim italic")
+    return cell
+
+
 def paper_table(
     matches: Sequence[Match],
     *,
     pattern: re.Pattern[str] | None,
     title: str | None = None,
     matched: bool = False,
+    color: bool = True,
 ) -> Table:
+    """A row per paper. *matched* (watch sections) adds a column naming the terms each row
+    matched; so does a table without colour, where highlighting cannot show them."""
+    matched = matched or (not color and pattern is not None)
     days = {m.paper.date for m in matches}
     mixed = any(m.paper.sources != ("hf",) for m in matches)
     table = Table(
@@ -85,7 +113,7 @@ def paper_table(
         row: list[Text | str] = [paper.id]
         if votes:
             row.append(_num(paper.upvotes))
-        row.append(highlighted(paper.title, pattern))
+        row.append(title_cell(paper, pattern))
         if stars:
             row.append(_num(paper.github_stars) if paper.github_repo else "")
         if mixed:
@@ -98,7 +126,13 @@ def paper_table(
     return table
 
 
-def paper_block(paper: Paper, *, pattern: re.Pattern[str] | None) -> Group:
+def paper_block(
+    paper: Paper,
+    *,
+    pattern: re.Pattern[str] | None,
+    terms: Sequence[str] = (),
+    color: bool = True,
+) -> Group:
     header = Text()
     header.append(paper.id, style="cyan")
     if paper.upvotes is not None:
@@ -115,7 +149,9 @@ def paper_block(paper: Paper, *, pattern: re.Pattern[str] | None) -> Group:
     authors = list(paper.authors[:MAX_AUTHORS_LONG])
     if len(paper.authors) > MAX_AUTHORS_LONG:
         authors.append(f"… ({len(paper.authors)} authors)")
-    parts: list[Text] = [header, highlighted(paper.title, pattern, style="bold")]
+    parts: list[Text] = [header, title_cell(paper, pattern, style="bold")]
+    if terms and not color:
+        parts.append(Text(f"Matched: {', '.join(terms)}"))
     if authors:
         parts.append(Text(", ".join(authors), style="dim"))
     if paper.ai_summary:
@@ -161,13 +197,16 @@ def render(
                     pattern=section.pattern,
                     title=section.title,
                     matched=section.watch is not None,
+                    color=color,
                 )
             )
             continue
         console.print(Text(section.title, style="bold"))
         for match in section.matches:
             console.print()
-            console.print(paper_block(match.paper, pattern=section.pattern))
+            console.print(
+                paper_block(match.paper, pattern=section.pattern, terms=match.terms, color=color)
+            )
 
 
 def _line(label: str, value: str, style: str = "") -> Text:

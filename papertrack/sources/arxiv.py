@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 import xml.etree.ElementTree as ET
 from collections.abc import Iterable, Sequence
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from email.utils import parsedate_to_datetime
 from typing import TYPE_CHECKING
 
@@ -373,16 +373,19 @@ def search(
 def lookup(
     client: HttpClient, gate: Gate, network: Network, ids: Sequence[str]
 ) -> dict[str, Paper]:
-    """Full API records by versionless id, ``ID_BATCH`` ids per request; unknown ids absent."""
+    """Full API records by versionless id, ``ID_BATCH`` ids per request; unknown ids absent
+    (and so are papers the API sends that were not asked for)."""
     found: dict[str, Paper] = {}
     unique = list(dict.fromkeys(ids))
+    asked = {(split_arxiv_id(i) or (i, None))[0] for i in unique}
     for offset in range(0, len(unique), ID_BATCH):
         batch = unique[offset : offset + ID_BATCH]
         page = query_api(
             client, gate, network, {"id_list": ",".join(batch), "max_results": len(batch)}
         )
         for paper in page.papers:
-            found.setdefault(paper.id, paper)
+            if paper.id in asked:
+                found.setdefault(paper.id, paper)
     return found
 
 
@@ -426,6 +429,22 @@ def backfill(
 
 def _in_set(code: str | None, categories: Sequence[str]) -> bool:
     return code is not None and any(code == c or code.startswith(f"{c}.") for c in categories)
+
+
+def as_asked(
+    papers: Sequence[Paper], categories: Sequence[str], start: datetime, end: datetime
+) -> list[Paper]:
+    """The papers of a backfill that match what was asked: first submitted within the
+    window (to the minute, as ``submittedDate`` counts) and in one of the categories. The
+    API has answered with others, and they must not pass for that day's announcement."""
+    last = end + timedelta(minutes=1)
+    return [
+        p
+        for p in papers
+        if p.published is not None
+        and start <= p.published < last
+        and any(_in_set(code, categories) for code in (p.primary_category, *p.categories))
+    ]
 
 
 def _as_announced(paper: Paper, categories: Sequence[str], day: date) -> Paper:

@@ -300,6 +300,18 @@ def match_expression(query: str) -> str:
     return " AND ".join(parts)
 
 
+def lookup(paper_id: str, *, root: Path, warn: Callable[[str], None] | None = None) -> Paper | None:
+    """The cached copy of one paper (what listings, searches and look-ups have stored,
+    joined across sources), after catching the index up with the cache."""
+    try:
+        with opened(root, warn=warn) as connection:
+            catch_up(connection, root)
+            row = connection.execute("SELECT data FROM papers WHERE id = ?", (paper_id,)).fetchone()
+    except sqlite3.DatabaseError:
+        return None  # best effort: the services are asked anyway
+    return Paper.from_dict(json.loads(row[0])) if row else None
+
+
 def search(
     query: str,
     *,
