@@ -78,6 +78,13 @@ def isolated_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
     return cache
 
 
+def pinned_today() -> date:
+    """The UTC day of the clock runs see now (PAPERTRACK_NOW, as the fixtures set it)."""
+    from papertrack.cli.context import parse_now
+
+    return parse_now(os.environ["PAPERTRACK_NOW"]).date()
+
+
 def at(moment: datetime | date, monkeypatch: pytest.MonkeyPatch) -> None:
     """Move the clock of every later run (in-process or child) to *moment* (a date: 15:00
     UTC that day)."""

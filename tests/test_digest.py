@@ -11,7 +11,7 @@ import subprocess
 import sys
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
-from datetime import datetime, timezone
+from datetime import date, datetime, timedelta, timezone
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
@@ -20,7 +20,8 @@ import pytest
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
 
-from tests.conftest import ROOT, TODAY, at, run_cli
+from papertrack.dates import day_label
+from tests.conftest import NOW, ROOT, WEEKEND, at, pinned_today, run_cli
 from tests.hubserver import HubServer, hf_fixture
 
 DAY = "2025-08-25"  # 13 papers; 6 mention "agent"
@@ -69,10 +70,17 @@ def smtp() -> Iterator[tuple[Sink, int]]:
     controller.stop()
 
 
+@pytest.fixture(autouse=True, params=[NOW, WEEKEND], ids=["Wednesday", "Saturday"])
+def clock(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> date:
+    """Every digest test runs on an arXiv announcement day and on a weekend."""
+    at(request.param, monkeypatch)
+    return pinned_today()
+
+
 @pytest.fixture
-def day(hub: HubServer) -> list[dict[str, Any]]:
+def day(hub: HubServer, clock: date) -> list[dict[str, Any]]:
     """Today's Hugging Face listing is a recorded day."""
-    hub.serve(TODAY, DAY)
+    hub.serve(clock, DAY)
     items: list[dict[str, Any]] = json.loads(hf_fixture(DAY).read_bytes())
     return items
 
@@ -100,13 +108,13 @@ def test_two_runs_in_a_row_send_each_paper_once(day: list[dict[str, Any]], tmp_p
     target = tmp_path / "digest-{date}.md"
     first = run_cli("digest", "--output", str(target))
     assert first.returncode == 0, first.stderr
-    written = tmp_path / f"digest-{TODAY}.md"
+    written = tmp_path / f"digest-{pinned_today()}.md"
     text = written.read_text()
     wanted = agent_ids(day)
     assert len(wanted) >= 3
     for paper_id in wanted:
         assert f"https://huggingface.co/papers/{paper_id}" in text
-    assert text.startswith(f"# papertrack digest · {TODAY}")
+    assert text.startswith(f"# papertrack digest · {pinned_today()}")
     assert "**agent" in text.lower()  # matched terms in bold
     assert f"Sent {len(wanted)} new paper(s) for agents to {written}." in first.stderr
     written.unlink()
@@ -161,7 +169,7 @@ def hostile_day(hub: HubServer, tmp_path: Path) -> None:
     items[0]["paper"]["ai_summary"] = "An agent <img src=x onerror=alert(1)>"
     path = tmp_path / "hostile.json"
     path.write_text(json.dumps(items))
-    hub.serve(TODAY, path)
+    hub.serve(pinned_today(), path)
 
 
 def test_html_escapes_and_feeds_parse_back(hub: HubServer, tmp_path: Path) -> None:
@@ -397,7 +405,7 @@ def test_same_day_digests_never_overwrite_each_other(
     assert run_cli("digest", "-o", target).returncode == 0
     watch("popular", "--query", "upvotes:>=10")
     assert run_cli("digest", "-o", target).returncode == 0
-    first, second = tmp_path / f"d-{TODAY}.md", tmp_path / f"d-{TODAY}-2.md"
+    first, second = tmp_path / f"d-{pinned_today()}.md", tmp_path / f"d-{pinned_today()}-2.md"
     assert "## agents" in first.read_text() and "## popular" in second.read_text()
     assert "## agents" not in second.read_text()
 
@@ -425,14 +433,15 @@ def test_an_interrupted_file_delivery_is_completed_once(
 
 
 def test_an_explicit_window_is_read_whole_or_refused(
-    day: list[dict[str, Any]], hub: HubServer
+    day: list[dict[str, Any]], hub: HubServer, clock: date
 ) -> None:
     watch("agents", "--term", "agent")
     too_far = run_cli("digest", "--since", "2024-10-20")
     assert too_far.returncode == 2 and too_far.stdout == ""
+    span = (clock - date(2024, 10, 20)).days + 1
     assert too_far.stderr == (
-        "papertrack: error: --since 2024-10-20 reaches back 774 days; a digest reads at most "
-        "100 days (use 2026-08-25 or later)\n"
+        f"papertrack: error: --since 2024-10-20 reaches back {span} days; a digest reads at "
+        f"most 100 days (use {clock - timedelta(days=99)} or later)\n"
     )
     assert not state_file().exists() and hub.requests == []
     whole = run_cli("digest", "--since", "100d", "-f", "json")
@@ -441,13 +450,16 @@ def test_an_explicit_window_is_read_whole_or_refused(
     watch("q", "--source", "arxiv", "-c", "quant-ph")
     arxiv = run_cli("digest", "--since", "14d", "--watch", "q")
     assert arxiv.returncode == 2
-    assert arxiv.stderr == (  # Thanksgiving (11-26) had none
+    # Two weeks hold 9 announcement days either way (Thanksgiving, 11-26, had none); the 7th
+    # latest is a Monday from Wednesday, a Wednesday from Saturday.
+    earliest = {"2026-12-02": "2026-11-23", "2026-12-05": "2026-11-25"}[str(clock)]
+    assert arxiv.stderr == (
         "papertrack: error: --since 14d covers 9 arXiv announcement days for watch q; a digest "
-        "reads at most 7 (use 2026-11-23 or later)\n"
+        f"reads at most 7 (use {earliest} or later)\n"
     )
 
 
-def test_a_long_silence_is_named_as_such(day: list[dict[str, Any]]) -> None:
+def test_a_long_silence_is_named_as_such(day: list[dict[str, Any]], clock: date) -> None:
     """The last digest long ago: read the last 100 days, and say why with the real date."""
     watch("agents", "--term", "agent")
     assert run_cli("digest", "-f", "json").returncode == 0
@@ -457,17 +469,15 @@ def test_a_long_silence_is_named_as_such(day: list[dict[str, Any]]) -> None:
     result = run_cli("digest", "-f", "json")
     assert result.returncode == 0
     assert (
-        "warning: watch agents last sent a digest on 2025-01-15; reading from 2026-08-25 only "
-        "(a digest reads at most 100 days)"
+        f"warning: watch agents last sent a digest on 2025-01-15; reading from "
+        f"{clock - timedelta(days=99)} only (a digest reads at most 100 days)"
     ) in result.stderr.splitlines()
 
 
-def test_each_note_once_however_many_watches(hub: HubServer) -> None:
+def test_each_note_once_however_many_watches(hub: HubServer, clock: date) -> None:
     """Three watches over two listings (Hugging Face alone, and joined with arXiv): the day
     Hugging Face falls back to is said once."""
-    from datetime import timedelta
-
-    hub.serve(TODAY - timedelta(days=1), DAY)
+    hub.serve(clock - timedelta(days=1), DAY)
     hub.feed("cs.AI", "rss_cs.AI_2025-08-20_atom.xml")
     watch("agents", "--term", "agent")
     watch("models", "--term", "model")
@@ -476,4 +486,4 @@ def test_each_note_once_however_many_watches(hub: HubServer) -> None:
     assert result.returncode == 0, result.stderr
     notes = result.stderr.splitlines()
     assert len(notes) == len(set(notes)), notes
-    assert sum(line.startswith("No papers for Wed 2026-12-02 yet") for line in notes) == 1
+    assert sum(line.startswith(f"No papers for {day_label(clock)} yet") for line in notes) == 1
