@@ -85,6 +85,14 @@ def pinned_today() -> date:
     return parse_now(os.environ["PAPERTRACK_NOW"]).date()
 
 
+@pytest.fixture(params=[NOW, WEEKEND], ids=["Wednesday", "Saturday"])
+def clock(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> date:
+    """Runs the test twice: on an arXiv announcement day and on a weekend. Modules whose
+    behaviour depends on the day use it for every test (``pytestmark``)."""
+    at(request.param, monkeypatch)
+    return pinned_today()
+
+
 def at(moment: datetime | date, monkeypatch: pytest.MonkeyPatch) -> None:
     """Move the clock of every later run (in-process or child) to *moment* (a date: 15:00
     UTC that day)."""

@@ -20,9 +20,10 @@ import pytest
 
 from papertrack.listings import Loader, Mode, load_today
 from papertrack.sources import Network, arxiv
-from tests.conftest import ROOT, TODAY, run_cli
+from tests.conftest import ROOT, pinned_today, run_cli
 from tests.hubserver import ARXIV_FIXTURES, HubServer, Reply, hf_fixture
 
+pytestmark = pytest.mark.usefixtures("clock")  # every test on a weekday and on a weekend
 ATOM = "rss_cs.AI_2025-08-20_atom.xml"
 RSS = "rss_quant-ph_2025-04-28.xml"
 SEARCH = "api_search_all-testing_2026-04-12.xml"
@@ -129,7 +130,7 @@ def test_join_with_hugging_face_by_id(hub: HubServer, tmp_path: Path) -> None:
         item["paper"]["id"] = paper_id
     shared = tmp_path / "shared.json"
     shared.write_text(json.dumps(items))
-    hub.serve(TODAY, shared)
+    hub.serve(pinned_today(), shared)
     hub.feed("cs.AI", ATOM)
     result = run_cli("today", "-c", "cs.AI", "-f", "json")
     assert result.returncode == 0, result.stderr
@@ -481,7 +482,7 @@ def test_lookup_batches_ids_by_the_hundred(hub: HubServer) -> None:
 
 
 def test_all_sources_survive_one_failing(hub: HubServer) -> None:
-    hub.serve(TODAY, "2025-08-25")
+    hub.serve(pinned_today(), "2025-08-25")
     # No feed registered for cs.AI: the server answers 404.
     result = run_cli("today", "-c", "cs.AI")
     assert result.returncode == 0

@@ -21,10 +21,11 @@ from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
 
 from papertrack.dates import day_label
-from tests.conftest import NOW, ROOT, WEEKEND, at, pinned_today, run_cli
+from tests.conftest import ROOT, at, pinned_today, run_cli
 from tests.hubserver import HubServer, hf_fixture
 
 DAY = "2025-08-25"  # 13 papers; 6 mention "agent"
+pytestmark = pytest.mark.usefixtures("clock")  # every test on a weekday and on a weekend
 
 
 class Sink:
@@ -68,13 +69,6 @@ def smtp() -> Iterator[tuple[Sink, int]]:
     controller.start()
     yield sink, port
     controller.stop()
-
-
-@pytest.fixture(autouse=True, params=[NOW, WEEKEND], ids=["Wednesday", "Saturday"])
-def clock(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> date:
-    """Every digest test runs on an arXiv announcement day and on a weekend."""
-    at(request.param, monkeypatch)
-    return pinned_today()
 
 
 @pytest.fixture

@@ -56,8 +56,9 @@ class Session:
         os.close(follower)
         self.screen = b""
 
-    def read_screen(self) -> None:
-        while select.select([self.leader], [], [], 0)[0]:
+    def read_screen(self, wait: float = 0.0) -> None:
+        """What the terminal has shown so far; with *wait*, until it is quiet that long."""
+        while select.select([self.leader], [], [], wait)[0]:
             try:
                 chunk = os.read(self.leader, 65536)
             except OSError:
@@ -84,18 +85,7 @@ class Session:
 
     def finish(self) -> tuple[str, str]:
         """What the terminal showed (without escape codes and the echoed ^C), and stdout."""
-        deadline = time.monotonic() + 5
-        while time.monotonic() < deadline:
-            ready = select.select([self.leader], [], [], 0.1)[0]
-            if not ready:
-                break
-            try:
-                chunk = os.read(self.leader, 65536)
-            except OSError:
-                break
-            if not chunk:
-                break
-            self.screen += chunk
+        self.read_screen(wait=0.1)
         os.close(self.leader)
         assert self.proc.stdout is not None
         stdout = self.proc.stdout.read().decode()

@@ -18,6 +18,7 @@ from papertrack.cli.listing import (
     make_loader,
     section_pattern,
     watch_filters,
+    watch_reads,
 )
 from papertrack.dates import MAX_RANGE_DAYS, day_label, parse_since, range_period
 from papertrack.digest import DigestItem, DigestSection, mark_sent, select_new
@@ -107,7 +108,7 @@ def explicit_since(context: Context, text: str, watches: list[Watch]) -> date:
             f"{MAX_RANGE_DAYS} days (use {earliest} or later)"
         )
     for watch in watches:
-        source, _ = watch_reads(watch, context.config)
+        source, _ = configured_reads(watch, context.config)
         if source == "hf":
             continue
         days = announcement_days(first, context.now)
@@ -129,14 +130,13 @@ def announcement_days(first: date, now: datetime) -> list[date]:
     return [d for d in days if is_announcement_day(d)]
 
 
-def watch_reads(watch: Watch, settings: Config) -> tuple[Source, tuple[str, ...]]:
-    """Which listing a watch reads: its sources and categories, else the config's."""
-    categories = watch.categories or tuple(settings.get("categories") or ())
-    configured: Source | None = settings.get("sources")
-    source: Source = watch.sources or configured or ("all" if categories else "hf")  # type: ignore[assignment]
-    if source != "hf" and not categories:
-        raise UsageError(f"watch {watch.name} reads arXiv but has no categories")
-    return source, categories
+def configured_reads(watch: Watch, settings: Config) -> tuple[Source, tuple[str, ...]]:
+    """What a watch reads in a digest: its own sources and categories, else the config's."""
+    return watch_reads(
+        watch,
+        categories=tuple(settings.get("categories") or ()),
+        sources=settings.get("sources"),
+    )
 
 
 class _Run:
@@ -391,7 +391,7 @@ class Window:
         self._loaded: dict[tuple[object, ...], Loaded] = {}
 
     def load(self, watch: Watch, first: date | None, *, explicit: bool = False) -> Loaded:
-        source, categories = watch_reads(watch, self.context.config)
+        source, categories = configured_reads(watch, self.context.config)
         key = (source, categories, first)
         if key not in self._loaded:
             self._loaded[key] = self._fetch(source, categories, first, explicit=explicit)

@@ -169,15 +169,25 @@ class ListingOptions:
             return [Plan(self.source, self.categories, (self.filters,))]
         plans: list[Plan] = []
         for watch in self.watches:
-            categories = watch.categories or self.categories
-            default: Source = "all" if categories else "hf"
-            source: Source = watch.sources or self.config_sources or default  # type: ignore[assignment]
-            if source != "hf" and not categories:
-                raise UsageError(f"watch {watch.name} reads arXiv but has no categories")
+            source, categories = watch_reads(
+                watch, categories=self.categories, sources=self.config_sources
+            )
             own = watch_filters(watch)
             extra = (self.filters,) if self.has_filters else ()
             plans.append(Plan(source, categories, (own, *extra), watch.name))
         return plans
+
+
+def watch_reads(
+    watch: Watch, *, categories: tuple[str, ...], sources: str | None
+) -> tuple[Source, tuple[str, ...]]:
+    """Which listing a watch reads: its own sources and categories, else these defaults
+    (the command line's or the config's)."""
+    chosen = watch.categories or categories
+    source = watch.sources or sources or ("all" if chosen else "hf")
+    if source != "hf" and not chosen:
+        raise UsageError(f"watch {watch.name} reads arXiv but has no categories")
+    return source, chosen  # type: ignore[return-value]
 
 
 def watch_filters(watch: Watch) -> Filters:
