@@ -124,11 +124,17 @@ def main(argv: Sequence[str] | None = None) -> NoReturn:
     from papertrack.cli import signals
 
     signals.install()
-    code = run(argv)
+    try:
+        code = run(argv)
+        signals.ignore()  # from here on, the way out
+    except Interrupted as exc:
+        # The signal came while run() was already reporting something else: still one line.
+        code = exc.exit_code
+        with contextlib.suppress(OSError, ValueError):
+            sys.stderr.write(f"papertrack: {exc.reason}\n")
     if code == EXIT_BROKEN_PIPE:
         _silence_stdout()
     if code in (signals.EXIT_INTERRUPTED, signals.EXIT_TERMINATED) or signals.threads_busy():
-        signals.ignore()
         for stream in (sys.stdout, sys.stderr):
             with contextlib.suppress(OSError, ValueError):
                 stream.flush()

@@ -24,7 +24,7 @@ from papertrack.dates import MAX_RANGE_DAYS, day_label, parse_since, range_perio
 from papertrack.digest import DigestItem, DigestSection, mark_sent, select_new
 from papertrack.errors import EXIT_EMPTY, PapertrackError, UsageError
 from papertrack.listings import Loaded, Loader, Mode, Source, gather, load_today
-from papertrack.query import sort_matches
+from papertrack.query import sort_matches, unique
 from papertrack.record import record
 from papertrack.render.digest import render
 
@@ -225,7 +225,8 @@ class _Run:
                     first = self._since_last(watch.name, state.watch(watch.name).last_day)
                 loaded = window.load(watch, first, explicit=self.since is not None)
                 filters = (watch_filters(watch),)
-                matches = sort_matches(apply_filters(loaded.papers, filters), "date")
+                papers = unique(loaded.papers)  # one entry per paper, whatever was sent twice
+                matches = sort_matches(apply_filters(papers, filters), "date")
                 items = select_new(
                     watch.name,
                     matches,
@@ -275,9 +276,7 @@ class _Run:
         try:
             atomic_write_bytes(temporary, document.encode("utf-8"))
         except OSError as exc:
-            raise PapertrackError(
-                f"cannot write the digest to {final}: {exc.strerror or exc}; nothing was sent"
-            ) from None
+            raise self._undelivered(final, exc) from None
         before = state.to_json()
         mark_sent(state, sections, today=self.today, sent_at=self.now, watches=names)
         state.pending = {"temporary": str(temporary), "final": str(final)}
@@ -290,12 +289,21 @@ class _Run:
 
             write_state(state_from_json(before), self.state_path)
             temporary.unlink(missing_ok=True)
-            raise PapertrackError(
-                f"cannot write the digest to {final}: {exc.strerror or exc}; nothing was sent"
-            ) from None
+            raise self._undelivered(final, exc) from None
         state.pending = None
         _record_delivered(state, self.state_path)
         return final
+
+    def _undelivered(self, final: Path, exc: OSError) -> PapertrackError:
+        outcome = (
+            "nothing was sent"
+            if self.mail_settings is None
+            else "the mail went out, but nothing was recorded, so the next digest sends "
+            "these papers again"
+        )
+        return PapertrackError(
+            f"cannot write the digest to {final}: {exc.strerror or exc}; {outcome}"
+        )
 
 
 def _record_delivered(state: State, path: Path) -> None:
