@@ -28,9 +28,13 @@ from tests.conftest import ROOT, TODAY
 from tests.hubserver import HubServer
 
 # Makes the pty the controlling terminal of a new session, so that ^C typed into it
-# reaches papertrack as SIGINT, then becomes papertrack.
+# reaches papertrack as SIGINT, then becomes papertrack. SIGINT and SIGTERM get their
+# default handling back, as in a shell at a terminal: a test run started in the background
+# (`cmd &`, CI) would otherwise hand down "ignore SIGINT", which papertrack respects.
 BECOME_TERMINAL_SESSION = (
-    "import fcntl, os, sys, termios; os.setsid(); fcntl.ioctl(0, termios.TIOCSCTTY, 0); "
+    "import fcntl, os, signal, sys, termios; os.setsid(); "
+    "fcntl.ioctl(0, termios.TIOCSCTTY, 0); "
+    "[signal.signal(s, signal.SIG_DFL) for s in (signal.SIGINT, signal.SIGTERM)]; "
     "os.execv(sys.argv[1], sys.argv[1:])"
 )
 PAPERTRACK = (sys.executable, "-m", "papertrack")

@@ -139,6 +139,7 @@ def commands() -> list[list[str]]:
         ["show", paper_id()],
         ["open", paper_id(), "--code", "--print"],
         ["digest", "--dry-run"],
+        ["digest"],  # the state folder is writable: delivered and recorded
     ]
 
 

@@ -35,12 +35,22 @@ def atomic_write_bytes(
         raise
     if durable:
         _fsync_dir(path.parent)
-    remove_stale(path.parent, f".{path.name}.*.tmp")
+    remove_stale(path.parent, f".{path.name}.*.tmp", beside=path)
 
 
-def remove_stale(folder: Path, pattern: str, *, older_than: float = STALE_TEMPORARY) -> None:
-    """Delete what killed writers left behind; young files may belong to a live one."""
-    horizon = time.time() - older_than
+def remove_stale(
+    folder: Path, pattern: str, *, beside: Path, older_than: float = STALE_TEMPORARY
+) -> None:
+    """Delete what killed writers left behind; young files may belong to a live one.
+
+    Age is measured against *beside*, a file just written: both times then come from the
+    file system's clock, which may disagree with the process's (a network file system, a
+    clock changed for a test)."""
+    try:
+        now = beside.stat().st_mtime
+    except OSError:
+        now = time.time()
+    horizon = now - older_than
     for leftover in folder.glob(pattern):
         with contextlib.suppress(OSError):
             if leftover.stat().st_mtime < horizon:
