@@ -309,6 +309,10 @@ def lookup(paper_id: str, *, root: Path, warn: Callable[[str], None] | None = No
             row = connection.execute("SELECT data FROM papers WHERE id = ?", (paper_id,)).fetchone()
     except sqlite3.DatabaseError:
         return None  # best effort: the services are asked anyway
+    except PapertrackError as exc:  # an unreadable cache folder
+        if warn is not None:
+            warn(f"warning: {exc.message}")
+        return None
     return Paper.from_dict(json.loads(row[0])) if row else None
 
 
