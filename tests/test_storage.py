@@ -2,18 +2,16 @@
 folder left behind by ``sudo papertrack``): every command either works without it, with a
 warning (exit 0), or says in one line which folder it needs (exit 1). Never exit 70.
 
-The folders are made read-only or full for real: as root, in a private mount namespace of
-the child process (a read-only bind mount, or a 64 KB tmpfs filled to the last byte);
-otherwise with permissions (read-only) and RLIMIT_FSIZE (full).
+The folders are made read-only or full for real, in a private mount namespace of the child
+process (a user namespace too when the tests do not run as root): a read-only bind mount,
+or a small tmpfs holding a copy of the folder, filled to the last byte.
 """
 
 from __future__ import annotations
 
 import json
 import os
-import resource
 import shlex
-import stat
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -34,56 +32,34 @@ ATOM = "rss_cs.AI_2025-08-20_atom.xml"
 def restricted(
     args: list[str], *, folder: Path, kind: Kind, env: dict[str, str] | None = None
 ) -> subprocess.CompletedProcess[str]:
-    """Run papertrack in a child process that cannot write *folder*."""
+    """Run papertrack in a child process that cannot write *folder*: in a private mount
+    namespace (a user namespace too when not root), *folder* is bind-mounted read-only, or
+    covered by a small tmpfs holding a copy of it, filled to the last byte."""
     command = [sys.executable, "-m", "papertrack", *args]
-    environ = {**os.environ, **(env or {})}
-    if AS_ROOT:
-        where = shlex.quote(str(folder))
-        if kind == "read-only":
-            setup = f"mount --bind {where} {where} && mount -o remount,bind,ro {where}"
-        else:
-            # A copy of the folder on a small tmpfs mounted over it, then filled up.
-            pages = sum(-(-p.stat().st_size // 4096) + 1 for p in folder.rglob("*"))
-            size = (pages + 64) * 4096
-            setup = (
-                f"keep=$(mktemp -d) && cp -a {where}/. $keep/ && "
-                f"mount -t tmpfs -o size={size} tmpfs {where} && cp -a $keep/. {where}/ && "
-                f"(dd if=/dev/zero of={where}/.filler bs=1k 2>/dev/null || true) && "
-                f"rm -rf $keep"
-            )
-        script = f'{setup} && exec "$@"'
-        return subprocess.run(
-            ["unshare", "--mount", "--propagation", "private", "sh", "-c", script, "sh", *command],
-            capture_output=True, text=True, env=environ, cwd=ROOT, timeout=120, check=False,
-        )  # fmt: skip
+    where = shlex.quote(str(folder))
     if kind == "read-only":
-        with read_only(folder):
-            return subprocess.run(
-                command, capture_output=True, text=True, env=environ, cwd=ROOT, timeout=120,
-                check=False,
-            )  # fmt: skip
-    return subprocess.run(
-        command, capture_output=True, text=True, env=environ, cwd=ROOT, timeout=120,
-        check=False, preexec_fn=lambda: resource.setrlimit(resource.RLIMIT_FSIZE, (0, 0)),
+        setup = f"mount --bind {where} {where} && mount -o remount,bind,ro {where}"
+    else:
+        pages = sum(-(-p.stat().st_size // 4096) + 1 for p in folder.rglob("*"))
+        size = (pages + 64) * 4096
+        setup = (
+            f"keep=$(mktemp -d) && cp -a {where}/. $keep/ && "
+            f"mount -t tmpfs -o size={size} tmpfs {where} && cp -a $keep/. {where}/ && "
+            f"(dd if=/dev/zero of={where}/.filler bs=1k 2>/dev/null || true) && "
+            f"rm -rf $keep"
+        )
+    namespaces = ["--mount"] if AS_ROOT else ["--user", "--map-root-user", "--mount"]
+    result = subprocess.run(
+        ["unshare", *namespaces, "--propagation", "private",
+         "sh", "-c", f'{setup} && exec "$@"', "sh", *command],
+        capture_output=True, text=True, env={**os.environ, **(env or {})}, cwd=ROOT,
+        timeout=120, check=False,
     )  # fmt: skip
-
-
-class read_only:
-    """Without root: take the write permission away from the tree, and give it back."""
-
-    def __init__(self, folder: Path) -> None:
-        self.folder = folder
-        self.modes: dict[Path, int] = {}
-
-    def __enter__(self) -> None:
-        for path in [self.folder, *self.folder.rglob("*")]:
-            mode = path.stat().st_mode
-            self.modes[path] = mode
-            path.chmod(mode & ~(stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH))
-
-    def __exit__(self, *exc: object) -> None:
-        for path, mode in self.modes.items():
-            path.chmod(mode)
+    assert "mount:" not in result.stderr and "unshare:" not in result.stderr, (
+        f"this test needs mount namespaces (root, or unprivileged user namespaces):\n"
+        f"{result.stderr}"
+    )
+    return result
 
 
 def assert_handled(result: subprocess.CompletedProcess[str], folder: Path) -> str:
@@ -243,3 +219,29 @@ def test_digest_file_on_a_full_disk(served: HubServer, tmp_path: Path) -> None:
     assert "nothing was sent" in result.stderr
     again = run_cli("digest", "-o", str(out / "d.md"))  # the same papers go out now
     assert again.returncode == 0 and (out / "d.md").exists()
+
+
+def test_the_private_lock_folder_is_never_someone_elses(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """/tmp/papertrack-UID is used only if it is this user's own folder, closed to others:
+    a symlink or a folder others can write (taken first by someone else) is passed over for
+    a new private one."""
+    import tempfile
+
+    from papertrack.sources.throttle import private_folder
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    shared = tmp_path / f"papertrack-{os.getuid()}"
+    assert private_folder() == shared and (shared.stat().st_mode & 0o777) == 0o700
+    shared.rmdir()
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    shared.symlink_to(elsewhere)
+    chosen = private_folder()
+    assert chosen.parent == tmp_path and chosen != shared and not chosen.is_symlink()
+    assert (chosen.stat().st_mode & 0o777) == 0o700
+    shared.unlink()
+    shared.mkdir(mode=0o777)
+    shared.chmod(0o777)
+    assert private_folder() not in (shared, chosen)

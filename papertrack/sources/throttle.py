@@ -26,10 +26,28 @@ LOCK_TIMEOUT = 180.0
 
 
 def private_folder() -> Path:
-    """A folder only this user can write, outside the cache: the gate's second choice."""
+    """A folder only this user can write, outside the cache: the gate's second choice.
+
+    One per user in the temporary directory, so that runs still queue on one lock; but only
+    when it is a real folder this user owns that nobody else can write (a name in /tmp can
+    be taken first by someone else, or be a symlink). Otherwise a new one for this run."""
+    import stat
     import tempfile
 
-    return Path(tempfile.gettempdir()) / f"papertrack-{os.getuid() if hasattr(os, 'getuid') else 0}"
+    uid = os.getuid() if hasattr(os, "getuid") else None
+    shared = Path(tempfile.gettempdir()) / f"papertrack-{uid if uid is not None else 'user'}"
+    try:
+        shared.mkdir(mode=0o700, exist_ok=True)
+        info = os.lstat(shared)
+        if (
+            stat.S_ISDIR(info.st_mode)
+            and (uid is None or info.st_uid == uid)
+            and not info.st_mode & 0o022
+        ):
+            return shared
+    except OSError:
+        pass
+    return Path(tempfile.mkdtemp(prefix="papertrack-"))
 
 
 class Gate:
@@ -53,6 +71,8 @@ class Gate:
         self._clock = clock
         self._last = 0.0
         """This process's own last request: spacing holds even if no stamp can be written."""
+        self._moved = False
+        """Whether the lock moved out of the cache folder (it moves at most once)."""
 
     @property
     def lock_path(self) -> Path:
@@ -79,11 +99,29 @@ class Gate:
             atomic_write_bytes(self.stamp_path, f"{self._last:.6f}".encode("ascii"), durable=False)
 
     def _acquire(self) -> BaseFileLock:
+        """The lock, taken: in the cache folder, else (once, saying so) a private one."""
+        try:
+            return self._take()
+        except OSError as exc:
+            if self._moved:
+                raise PapertrackError(
+                    f"cannot create arXiv's request lock in {self.folder}: {exc.strerror or exc}"
+                ) from None
+            fallback = private_folder()
+            if self._warn is not None:
+                self._warn(
+                    f"warning: cannot use {self.folder} for arXiv's request lock "
+                    f"({exc.strerror or exc}); using {fallback} instead"
+                )
+            self.folder, self._moved = fallback, True
+            return self._acquire()
+
+    def _take(self) -> BaseFileLock:
         from filelock import FileLock, Timeout
 
         lock = FileLock(self.lock_path, timeout=LOCK_TIMEOUT)
+        self.folder.mkdir(parents=True, exist_ok=True)
         try:
-            self.folder.mkdir(mode=0o700, parents=True, exist_ok=True)
             lock.acquire()
         except Timeout:
             raise PapertrackError(
@@ -91,19 +129,6 @@ class Gate:
                 f"{LOCK_TIMEOUT:.0f} s",
                 hint="arXiv allows one connection at a time; try again when it has finished",
             ) from None
-        except OSError as exc:
-            fallback = private_folder()
-            if self.folder == fallback:
-                raise PapertrackError(
-                    f"cannot create arXiv's request lock in {self.folder}: {exc.strerror or exc}"
-                ) from None
-            if self._warn is not None:
-                self._warn(
-                    f"warning: cannot use {self.folder} for arXiv's request lock "
-                    f"({exc.strerror or exc}); using {fallback} instead"
-                )
-            self.folder = fallback
-            return self._acquire()
         return lock
 
     @contextmanager
