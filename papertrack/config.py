@@ -136,6 +136,19 @@ def parse_duration(text: str) -> timedelta:
 
 def coerce(key: Key, value: Any, *, from_text: bool = False) -> Any:
     """*value* checked (and, from the command line, converted) for *key*; ValueError says why."""
+    value = _coerce(key, value, from_text=from_text)
+    if key.name in MAIL_HEADER_KEYS:
+        for text in value if isinstance(value, list) else [value]:
+            if isinstance(text, str) and not text.isprintable():
+                # A line break here would add headers (or recipients) to every digest mail.
+                raise ValueError("must be one line without control characters (a mail header)")
+    return value
+
+
+MAIL_HEADER_KEYS = frozenset({"mail.from", "mail.to", "mail.subject", "mail.host", "mail.username"})
+
+
+def _coerce(key: Key, value: Any, *, from_text: bool) -> Any:
     if key.kind in ("list", "categories"):
         if from_text and isinstance(value, str):
             value = [part.strip() for part in re.split(r"[,\s]+", value) if part.strip()]

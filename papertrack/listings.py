@@ -8,7 +8,7 @@ failed fetch falls back to any cached copy with a warning; only no copy at all i
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from contextlib import AbstractContextManager, nullcontext
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
@@ -26,7 +26,7 @@ from papertrack.dates import (
     utc_date,
 )
 from papertrack.errors import FetchError, NotCachedError, PapertrackError, UsageError
-from papertrack.models import Paper
+from papertrack.models import Paper, cut_fields
 from papertrack.query import join_sources, merge_papers
 from papertrack.record import field, record
 from papertrack.sources import Network, hf
@@ -164,7 +164,9 @@ class Loader:
                 from papertrack.sources.http import HttpClient
 
                 self._client = HttpClient(
-                    timeout=self.network.timeout, backoff=self.network.backoff
+                    timeout=self.network.timeout,
+                    backoff=self.network.backoff,
+                    budget=self.network.budget,
                 )
             return self._client
 
@@ -175,6 +177,28 @@ class Loader:
 
             self._gate = Gate(self.root, self.network.arxiv_delay, warn=self.warn)
         return self._gate
+
+    def from_here(self, url: str) -> bool:
+        """Whether a cached copy came from the servers this run talks to. A copy fetched
+        from another endpoint (a mirror, a test server) is never fresh here, only a
+        fallback when the fetch fails."""
+        for name in ("hf_endpoint", "arxiv_rss", "arxiv_api"):
+            try:
+                base: str = getattr(self.network, name)
+            except UsageError:
+                continue
+            if url == base or url.startswith((f"{base}/", f"{base}?")):
+                return True
+        return False
+
+    def warn_cuts(self, papers: Iterable[Paper], origin: str) -> None:
+        """One line for the papers whose fields were longer than papertrack keeps."""
+        cut = {name: None for p in papers for name in cut_fields(p)}
+        if cut:
+            self.warn(
+                f"warning: {origin} has over-long {', '.join(cut)}; cut to "
+                "papertrack's limits (see RELIABILITY.md)"
+            )
 
     def read_cached(self, key: Sequence[str]) -> cache.CachedListing | None:
         try:
@@ -213,7 +237,7 @@ class Loader:
             if cached is None:
                 raise NotCachedError(f"no cached {what}", hint="run without --offline to fetch it")
             return Fetched(str(cached.path), cached.items, cached.meta)
-        if mode == "auto" and cached is not None and fresh(cached):
+        if mode == "auto" and cached is not None and self.from_here(cached.url) and fresh(cached):
             return Fetched(str(cached.path), cached.items, cached.meta)
         try:
             got = fetch()
@@ -254,6 +278,7 @@ class Loader:
         self._parsed[cache.listing_key(hf.SOURCE, period)] = papers  # the index reuses them
         if skipped:
             self.warn(f"warning: skipped {skipped} malformed item(s) in {origin}")
+        self.warn_cuts(papers, origin)
         return Loaded("hf", f"Hugging Face Daily Papers · {period.label}", papers, stale=stale)
 
     def _load_range(self, period: Period) -> Loaded:
@@ -364,13 +389,14 @@ class Loader:
         setkey = category_key(categories)
         feed_copy = self.read_cached(("arxiv", "rss", setkey, day.isoformat()))
         if feed_copy is not None:
-            return feed_copy, True  # a feed day never changes once announced
+            # A feed day never changes once announced.
+            return feed_copy, self.from_here(feed_copy.url)
         backfill = self.read_cached(("arxiv", "api-day", setkey, day.isoformat()))
         if backfill is None:
             return None, False
         settled = datetime.combine(day, datetime.min.time(), timezone.utc) + BACKFILL_SETTLED
         fresh = backfill.fetched_at >= settled or self.now - backfill.fetched_at < BACKFILL_TTL
-        return backfill, fresh
+        return backfill, fresh and self.from_here(backfill.url)
 
     def _arxiv_loaded(
         self, categories: Sequence[str], day: date, entry: cache.CachedListing, *, stale: bool
@@ -403,6 +429,7 @@ class Loader:
                 raise
             self.warn(f"warning: could not refresh {label}: {exc}; showing the cached copy")
             return self._arxiv_loaded(categories, day, entry, stale=True)
+        self.warn_cuts(papers, f"arXiv's answer for {label}")
         asked = arxiv.as_asked(papers, categories, start, end)
         if len(asked) < len(papers):
             self.warn(
@@ -467,7 +494,7 @@ class Loader:
         self, categories: Sequence[str], today: date, expected: date
     ) -> tuple[date, Loaded]:
         entry, _ = self._arxiv_cached_day(categories, expected)
-        if entry is not None and self.mode != "refresh":
+        if entry is not None and self.mode != "refresh" and self.from_here(entry.url):
             return expected, self._arxiv_loaded(categories, expected, entry, stale=False)
         folder = ("arxiv", "rss", category_key(categories))
         newest = cache.newest_entry(folder, self.root)
@@ -486,7 +513,9 @@ class Loader:
             return day, self._arxiv_loaded(categories, day, latest, stale=False)
         from papertrack.sources import arxiv
 
-        etag = newest.meta.get("etag") if newest is not None else None
+        etag = (
+            newest.meta.get("etag") if newest is not None and self.from_here(newest.url) else None
+        )
         try:
             fetched = arxiv.fetch_feed(self.client, self.gate, self.network, categories, etag=etag)
         except FetchError as exc:
@@ -505,6 +534,7 @@ class Loader:
         feed = fetched.feed
         if feed.skipped:
             self.warn(f"warning: skipped {feed.skipped} malformed item(s) in {fetched.url}")
+        self.warn_cuts(feed.papers, fetched.url)
         if feed.papers:
             day = feed.announced or expected
             self.write_cached(

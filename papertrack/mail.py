@@ -122,6 +122,12 @@ def send_smtp(message: EmailMessage, settings: MailSettings, environ: Mapping[st
     assert settings.host is not None
     where = f"{settings.host}:{settings.smtp_port}"
     secret = password(settings, environ) if settings.username else None
+    if secret is not None and not (secret.isascii() and secret.isprintable()):
+        # smtplib encodes AUTH as ASCII, and its error would quote a character of it.
+        raise UsageError(
+            "the SMTP password has a character that is not printable ASCII; smtplib can only "
+            "send ASCII passwords (check $PAPERTRACK_SMTP_PASSWORD or mail.password_command)"
+        )
     try:
         context = ssl.create_default_context()
         client: smtplib.SMTP

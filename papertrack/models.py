@@ -10,8 +10,12 @@ from papertrack.record import record
 
 # New-style ids, YYMM.NNNN from 0704 to 1412 and YYMM.NNNNN since 1501; old-style archive
 # ids, archive/YYMMNNN, from 1991 to 2007 (info.arxiv.org/help/arxiv_identifier.html).
-_NEW_ID = re.compile(r"((\d\d)(\d\d)\.(\d{4,5}))(?:v(\d+))?")
-_OLD_ID = re.compile(r"([a-z][a-z\-]*(?:\.[A-Z]{2})?/(\d\d)(\d\d)\d{3})(?:v(\d+))?")
+# ASCII digits only ("\d" also takes fullwidth and Arabic-Indic digits), archive names and
+# versions of a sane length (a 5,000-digit version is no id, and int() refuses to read it).
+_NEW_ID = re.compile(r"(([0-9]{2})([0-9]{2})\.([0-9]{4,5}))(?:v([0-9]{1,6}))?")
+_OLD_ID = re.compile(
+    r"([a-z][a-z\-]{0,15}(?:\.[A-Z]{2})?/([0-9]{2})([0-9]{2})[0-9]{3})(?:v([0-9]{1,6}))?"
+)
 FIRST_NEW_ID = 704
 """0704: April 2007, the first month of new-style ids."""
 FIVE_DIGITS_FROM = 1501
@@ -61,7 +65,7 @@ def parse_timestamp(value: object) -> datetime | None:
     if text.endswith(("Z", "z")):
         text = text[:-1] + "+00:00"  # Python 3.10's fromisoformat does not take "Z"
     try:
-        parsed = datetime.fromisoformat(text)
+        parsed = datetime.fromisoformat(text[:64])
     except ValueError:
         try:
             parsed = datetime.combine(date.fromisoformat(text[:10]), datetime.min.time())
@@ -69,7 +73,10 @@ def parse_timestamp(value: object) -> datetime | None:
             return None
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=timezone.utc)
-    return parsed.astimezone(timezone.utc)
+    try:
+        return parsed.astimezone(timezone.utc)
+    except OverflowError:  # 9999-12-31T23:59:59-23:59 is after the last representable moment
+        return None
 
 
 def format_timestamp(value: datetime | None) -> str | None:
@@ -241,3 +248,22 @@ def parse_paper_ref(text: str) -> tuple[str, int | None] | None:
     if value.lower().startswith("arxiv:"):
         value = value[len("arxiv:") :]
     return split_arxiv_id(value)
+
+
+def cut_fields(paper: Paper) -> list[str]:
+    """The fields of *paper* that parsing cut to papertrack's length limits."""
+    from papertrack.text import ABSTRACT_MAX, AUTHORS_MAX, NAME_MAX, TEXT_MAX, was_cut
+
+    cut = [
+        name
+        for name, value, limit in (
+            ("title", paper.title, TEXT_MAX),
+            ("abstract", paper.abstract, ABSTRACT_MAX),
+            ("AI summary", paper.ai_summary, ABSTRACT_MAX),
+            ("comment", paper.arxiv_comment, TEXT_MAX),
+        )
+        if was_cut(value, limit)
+    ]
+    if len(paper.authors) >= AUTHORS_MAX or any(was_cut(a, NAME_MAX) for a in paper.authors):
+        cut.append("authors")
+    return cut

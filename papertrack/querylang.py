@@ -19,7 +19,7 @@ import re
 from collections.abc import Callable
 
 from papertrack.models import Paper
-from papertrack.query import fold, searchable_text, term_pattern
+from papertrack.query import fold, regex_time_limit, searchable_text, term_pattern
 from papertrack.record import record
 
 TEXT_FIELDS = ("title", "abstract", "author", "cat", "type", "source")
@@ -174,9 +174,15 @@ class Text(Node):
     field: str | None
     label: str
     pattern: re.Pattern[str]
+    regex: bool = False
+    """A user's regex, which may backtrack without end: searched under a time limit."""
 
     def matches(self, paper: Paper, hits: list[str]) -> bool:
-        found = any(self.pattern.search(text) for text in self._texts(paper))
+        if self.regex:
+            with regex_time_limit(self.label):
+                found = any(self.pattern.search(text) for text in self._texts(paper))
+        else:
+            found = any(self.pattern.search(text) for text in self._texts(paper))
         if found:
             hits.append(self.label)
         return found
@@ -335,7 +341,7 @@ class _Parser:
                 pattern = re.compile(token.text, flags)
             except (re.error, OverflowError, RecursionError) as exc:
                 raise self.error(f"invalid regex: {exc}", token) from None
-            return Text(field, f"/{token.text}/{token.flags}", pattern)
+            return Text(field, f"/{token.text}/{token.flags}", pattern, regex=True)
         value = token.text.strip()
         if not value:
             raise self.error("empty phrase", token)

@@ -17,6 +17,7 @@ from typing import Any
 
 import pytest
 
+from papertrack.text import TEXT_MAX
 from tests.conftest import TODAY, run_cli
 from tests.hubserver import HubServer, hf_fixture
 
@@ -87,7 +88,10 @@ def test_listing_formats(hostile: list[dict[str, Any]], args: list[str]) -> None
     if args[-1] == "lines":
         rows = [line.split("\t") for line in out.splitlines()]
         assert len(rows) == 3 and all(len(r) == 7 for r in rows)
-        assert any(r[6] == f"Agent {' '.join(LONG.split())}" for r in rows)  # whole, one line
+        # One line, cut to the title limit with a warning.
+        long_title = f"Agent {' '.join(LONG.split())}"[: TEXT_MAX - 1].rstrip() + "…"
+        assert any(r[6] == long_title for r in rows)
+        assert "over-long title; cut to papertrack's limits" in result.stderr
         assert any("\ufffd" in r[6] for r in rows)  # invalid UTF-8, replaced
     elif args[-1] == "json":
         records = json.loads(out)

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, NoReturn
 
 from papertrack.errors import (
     EXIT_BROKEN_PIPE,
+    EXIT_FAILURE,
     EXIT_INTERNAL,
     EXIT_OK,
     Interrupted,
@@ -53,6 +54,12 @@ def run(argv: Sequence[str] | None = None, context: Context | None = None) -> in
         signal = exc if isinstance(exc, Interrupted) else Interrupted.from_keyboard()
         _quietly(context.note, f"papertrack: {signal.reason}")
         return signal.exit_code
+    except OSError as exc:
+        # The system said no where no command expected it (a full disk or a planted
+        # symlink at a lock file): a failure to report, not a bug.
+        where = f"{exc.filename}: " if exc.filename else ""
+        _quietly(context.error, f"{where}{exc.strerror or exc}")
+        return EXIT_FAILURE
     except Exception as exc:
         # A bug, not bad input: say so in one line; the traceback is there when asked for.
         if context.debug:

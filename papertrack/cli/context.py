@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TextIO, cast
 
 from papertrack.errors import OutputClosed, UsageError
+from papertrack.text import safe_text, terminal_safe
 
 if TYPE_CHECKING:
     from papertrack.config import Config
@@ -34,12 +35,15 @@ class Output:
     through it. Rich would otherwise catch BrokenPipeError itself and exit 1.
     """
 
-    def __init__(self, stream: TextIO) -> None:
+    def __init__(self, stream: TextIO, *, terminal: bool = False) -> None:
         self.stream = stream
+        self.terminal = terminal
+        """Whether a terminal reads it: then the last line of defence against remote text
+        driving it applies (terminal_safe)."""
 
     def write(self, text: str) -> int:
         try:
-            return self.stream.write(text)
+            return self.stream.write(terminal_safe(text) if self.terminal else text)
         except BrokenPipeError:
             raise OutputClosed from None
 
@@ -100,10 +104,10 @@ class Context:
         stderr_isatty: bool | None = None,
     ) -> None:
         # Typed as the streams they stand for: renderers, csv and Rich write to them as such.
-        self.stdout = cast(TextIO, Output(stdout))
-        self.stderr = cast(TextIO, Output(stderr))
         self.stdout_isatty = is_terminal(stdout) if stdout_isatty is None else stdout_isatty
         self.stderr_isatty = is_terminal(stderr) if stderr_isatty is None else stderr_isatty
+        self.stdout = cast(TextIO, Output(stdout, terminal=self.stdout_isatty))
+        self.stderr = cast(TextIO, Output(stderr, terminal=self.stderr_isatty))
         self.environ = environ
         if now is None:
             pinned = environ.get(NOW_VARIABLE, "").strip()
@@ -182,9 +186,10 @@ class Context:
         if message in self._said:
             return
         self._said.add(message)
-        self.stderr.write(f"{message}\n")
+        self.stderr.write(f"{safe_text(message)}\n")
         self.stderr.flush()
 
     def error(self, message: str) -> None:
-        self.stderr.write(f"papertrack: error: {message}\n")
+        # Messages quote URLs, headers and server text: cleaned however stderr is read.
+        self.stderr.write(f"papertrack: error: {safe_text(message)}\n")
         self.stderr.flush()

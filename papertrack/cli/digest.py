@@ -258,9 +258,10 @@ class _Run:
         file, the state records it as sent together with the pending rename, the rename
         happens, and the state forgets the rename. The next run completes a rename a crash
         left pending."""
+        import hashlib
         import os
 
-        from papertrack.store.files import atomic_write_bytes
+        from papertrack.store.files import atomic_write_bytes, mode_for
         from papertrack.store.state import write_state
 
         assert self.output is not None
@@ -268,13 +269,16 @@ class _Run:
         # Under the digest lock no other digest is writing: any pending file but the one the
         # state names was left by a run killed before it recorded anything. Its papers were
         # not sent and go out in this digest.
-        for leftover in final.parent.glob(".*.pending"):
+        # Only files this state's digests name: a user's own ".x.pending", or another
+        # configuration's digest writing into the same folder, are none of our business.
+        mine = hashlib.sha256(str(self.state_path).encode()).hexdigest()[:12]
+        for leftover in final.parent.glob(f".*.papertrack-{mine}-*.pending"):
             if state.pending is None or str(leftover) != state.pending["temporary"]:
                 leftover.unlink(missing_ok=True)
-        temporary = final.with_name(f".{final.name}.{os.getpid()}.pending")
+        temporary = final.with_name(f".{final.name}.papertrack-{mine}-{os.getpid()}.pending")
         document = render(self.fmt, sections, self.now, _feed(sections, state, self.now))
         try:
-            atomic_write_bytes(temporary, document.encode("utf-8"))
+            atomic_write_bytes(temporary, document.encode("utf-8"), mode=mode_for(final))
         except OSError as exc:
             raise self._undelivered(final, exc) from None
         before = state.to_json()

@@ -76,7 +76,8 @@ def config_edit(context: Context) -> None:
     """Edit a copy in $VISUAL/$EDITOR; only a valid result replaces the file."""
     path = context.config_path
     editor = context.environ.get("VISUAL") or context.environ.get("EDITOR") or "vi"
-    original = path.read_text(encoding="utf-8") if path.exists() else TEMPLATE
+    before = _read_or_none(path)
+    original = before if before is not None else TEMPLATE
     handle, name = tempfile.mkstemp(prefix="papertrack-config-", suffix=".toml")
     draft = Path(name)
     with os.fdopen(handle, "w", encoding="utf-8") as out:
@@ -101,11 +102,28 @@ def config_edit(context: Context) -> None:
         raise UsageError(f"{exc.message}; your edit is kept in {draft}") from None
     try:
         with config.locked(path):
+            if _read_or_none(path) != before:
+                # A config set or watch add landed while the editor was open: saving would
+                # silently undo it.
+                raise PapertrackError(
+                    f"{path} changed while you were editing it (another papertrack "
+                    "command?); not saved, so neither change is lost",
+                    hint="merge your edit into the file, or run papertrack config edit again",
+                )
             config.write_file(path, edited.encode("utf-8"))
     except PapertrackError as exc:
         raise PapertrackError(f"{exc}; your edit is kept in {draft}") from None
     draft.unlink(missing_ok=True)
     context.note(f"Saved {path}.")
+
+
+def _read_or_none(path: Path) -> str | None:
+    try:
+        return path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise PapertrackError(f"cannot read the config file {path}: {exc}") from None
 
 
 def watch_add(context: Context, name: str, values: dict[str, Any], *, replace: bool) -> None:

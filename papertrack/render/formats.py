@@ -127,7 +127,18 @@ def write_csv(out: TextIO, sections: Sequence[Section]) -> None:
     for section in sections:
         for match in section.matches:
             row = _csv_row(match)
-            writer.writerow([*row, section.watch or ""] if watched else row)
+            cells = [*row, section.watch or ""] if watched else row
+            writer.writerow([csv_cell(cell) for cell in cells])
+
+
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_cell(text: str) -> str:
+    """A cell a spreadsheet shows as text: one that starts like a formula (``=``, ``+``,
+    ``-``, ``@``, tab, CR: OWASP's list) gets a leading ``'``, so a title such as
+    ``=HYPERLINK(…)`` is never evaluated. JSON and lines output stay byte-faithful."""
+    return f"'{text}" if text.startswith(_FORMULA_START) else text
 
 
 def _csv_row(match: Match) -> list[str]:
@@ -149,6 +160,15 @@ def _csv_row(match: Match) -> list[str]:
         paper.arxiv_url,
         "; ".join(match.terms),
     ]
+
+
+_PLAIN_CODE = re.compile(r"[A-Za-z0-9.\-]+")
+
+
+def _md_code(text: str) -> str:
+    """A category as inline code when it is a plain code; escaped text otherwise (a
+    backtick would end the code span and let the rest be read as Markdown or HTML)."""
+    return f"`{text}`" if _PLAIN_CODE.fullmatch(text) else md_escape(text)
 
 
 def md_escape(text: str) -> str:
@@ -216,7 +236,7 @@ def write_detail_md(out: TextIO, paper: Paper) -> None:
     if paper.daily_date:
         facts.append(f"on Hugging Face Daily Papers {paper.daily_date}")
     if paper.categories:
-        facts.append(" ".join(f"`{c}`" for c in paper.categories))
+        facts.append(" ".join(_md_code(c) for c in paper.categories))
     if paper.upvotes is not None:
         facts.append(f"▲ {paper.upvotes}")
     if facts:

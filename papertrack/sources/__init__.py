@@ -14,6 +14,9 @@ DEFAULT_TIMEOUT = 20.0
 DEFAULT_BACKOFF = 1.0
 DEFAULT_ARXIV_DELAY = 3.0
 """arXiv's rule: one request every 3 seconds."""
+DEFAULT_BUDGET = 300.0
+"""Seconds one command may spend on the network in all, waits between retries included:
+seven uncached arXiv days at one request every 3 s fit well inside it."""
 
 
 class Network:
@@ -35,6 +38,12 @@ class Network:
     @cached_property
     def hf_headers(self) -> dict[str, str]:
         token = self.environ.get("HF_TOKEN", "").strip()
+        if token and not (token.isascii() and token.isprintable() and " " not in token):
+            # Never quoted: a token pasted with a second line is still mostly a secret.
+            raise UsageError(
+                "HF_TOKEN is not a token: it must be printable ASCII without spaces or "
+                "line breaks (was it read from a file with more than one line?)"
+            )
         return {"Authorization": f"Bearer {token}"} if token else {}
 
     @cached_property
@@ -52,6 +61,10 @@ class Network:
     @cached_property
     def backoff(self) -> float:
         return self.seconds("PAPERTRACK_BACKOFF", DEFAULT_BACKOFF)
+
+    @cached_property
+    def budget(self) -> float:
+        return self.seconds("PAPERTRACK_BUDGET", DEFAULT_BUDGET)
 
     @cached_property
     def arxiv_delay(self) -> float:

@@ -18,7 +18,13 @@ from typing import TYPE_CHECKING
 from papertrack.errors import FetchError, ParseError
 from papertrack.models import Paper, parse_timestamp, split_arxiv_id
 from papertrack.record import record, replace
-from papertrack.text import clean_line, clean_optional
+from papertrack.text import (
+    ABSTRACT_MAX,
+    AUTHORS_MAX,
+    NAME_MAX,
+    clean_line,
+    clean_optional,
+)
 
 if TYPE_CHECKING:
     from papertrack.sources import Network
@@ -28,6 +34,9 @@ if TYPE_CHECKING:
 SOURCE = "arxiv"
 ANNOUNCE_TYPES = ("new", "cross", "replace", "replace-cross")
 ID_BATCH = 100
+MAX_XML_TAGS = 400_000
+"""Tags one body may hold (each ``<`` counts): a busy arXiv feed has under 50,000. Parsed,
+each element costs ~200 bytes, so 16 MB of ``<a/>`` would take ~800 MB."""
 PAGE_SIZE = 100
 MAX_BACKFILL_PAGES = 10
 BACKOFF_FACTOR = 10.0
@@ -40,7 +49,11 @@ _OPENSEARCH = "{http://a9.com/-/spec/opensearch/1.1/}"
 _DESCRIPTION_PREFIX = re.compile(
     r"^\s*arXiv:(?P<id>\S+)\s+Announce Type:\s*(?P<type>[\w-]+)\s*(?:Abstract:\s*)?", re.S
 )
-_CATEGORY_CODE = re.compile(r"[a-z][a-z-]*(?:\.[A-Za-z-]{2,})?")
+_CATEGORY_CODE = re.compile(r"[a-z][a-z-]{0,19}(?:\.[A-Za-z-]{2,20})?")
+MAX_CATEGORIES = 50
+"""Categories kept per paper: real cross-lists have at most a dozen."""
+CREATOR_MAX = 500_000
+"""Characters of a feed's one-string author list read: ~3,000 authors with affiliations."""
 _ABS_PATH = re.compile(r"/abs/(.+)$")
 
 
@@ -49,6 +62,17 @@ def feed_url(network: Network, categories: Sequence[str]) -> str:
 
 
 # -- parsing -------------------------------------------------------------------------
+
+
+class _DoctypeRefused(Exception):
+    pass
+
+
+class _NoDoctype(ET.TreeBuilder):
+    """A tree builder that stops at a document type declaration, before its entities."""
+
+    def doctype(self, name: str, pubid: str, system: str) -> None:
+        raise _DoctypeRefused
 
 
 def parse_xml(body: bytes) -> ET.Element:
@@ -64,8 +88,15 @@ def parse_xml(body: bytes) -> ET.Element:
         raise ParseError("expected an Atom or RSS feed, got an HTML page")
     if b"<!DOCTYPE" in body or b"<!ENTITY" in body:
         raise ParseError("refusing XML with a DOCTYPE or entity declarations")
+    if body.count(b"<") > MAX_XML_TAGS:
+        raise ParseError(f"XML with more than {MAX_XML_TAGS:,} tags; refusing to parse it")
+    parser = ET.XMLParser(target=_NoDoctype())
     try:
-        return ET.fromstring(body)
+        parser.feed(body)
+        return parser.close()
+    except _DoctypeRefused:
+        # The byte check above cannot see a DOCTYPE in UTF-16 or UTF-32: the parser does.
+        raise ParseError("refusing XML with a DOCTYPE or entity declarations") from None
     except ET.ParseError as exc:
         raise ParseError(f"malformed XML ({exc})") from None
     except (LookupError, ValueError) as exc:
@@ -86,7 +117,7 @@ def split_authors(creator: str) -> tuple[str, ...]:
     names: list[str] = []
     depth = 0
     current: list[str] = []
-    for ch in creator:
+    for ch in creator[:CREATOR_MAX]:
         if ch == "(":
             depth += 1
         elif ch == ")":
@@ -97,8 +128,8 @@ def split_authors(creator: str) -> tuple[str, ...]:
         elif depth == 0:
             current.append(ch)
     names.append("".join(current))
-    cleaned = (clean_line(re.sub(r"^\s*and\s+", "", name)) for name in names)
-    return tuple(name for name in cleaned if name)
+    cleaned = (clean_line(re.sub(r"^\s*and\s+", "", name), NAME_MAX) for name in names)
+    return tuple(name for name in cleaned if name)[:AUTHORS_MAX]
 
 
 def _categories(terms: Iterable[str], primary: str | None = None) -> tuple[str, ...]:
@@ -108,6 +139,8 @@ def _categories(terms: Iterable[str], primary: str | None = None) -> tuple[str, 
         code = term.strip()
         if _CATEGORY_CODE.fullmatch(code) and code not in codes:
             codes.append(code)
+            if len(codes) == MAX_CATEGORIES:
+                break
     return tuple(codes)
 
 
@@ -192,7 +225,7 @@ def _feed_entry(entry: ET.Element, *, atom: bool) -> Paper | None:
         id=parts[0],
         version=parts[1],
         title=title,
-        abstract=clean_line(summary[prefix.end() :] if prefix else summary),
+        abstract=clean_line(summary[prefix.end() :] if prefix else summary, ABSTRACT_MAX),
         authors=split_authors(_text(entry.find(f"{_DC}creator"))),
         categories=_categories(terms),
         announce_type=announce_type if announce_type in ANNOUNCE_TYPES else None,
@@ -246,16 +279,18 @@ def _api_entry(entry: ET.Element, entry_id: str, title: str) -> Paper | None:
     if parts is None or not title:
         return None
     primary = entry.find(f"{_ARXIV}primary_category")
-    primary_code = primary.get("term") if primary is not None else None
+    term = primary.get("term", "").strip() if primary is not None else ""
+    primary_code = term if _CATEGORY_CODE.fullmatch(term) else None
     return Paper(
         id=parts[0],
         version=parts[1],
         title=title,
-        abstract=clean_line(_text(entry.find(f"{_ATOM}summary"))),
+        abstract=clean_line(_text(entry.find(f"{_ATOM}summary")), ABSTRACT_MAX),
         authors=tuple(
             name
             for name in (
-                clean_line(_text(a.find(f"{_ATOM}name"))) for a in entry.findall(f"{_ATOM}author")
+                clean_line(_text(a.find(f"{_ATOM}name")), NAME_MAX)
+                for a in entry.findall(f"{_ATOM}author")[:AUTHORS_MAX]
             )
             if name
         ),
@@ -313,9 +348,12 @@ def fetch_feed(
     etag: str | None = None,
 ) -> FeedFetch:
     url = feed_url(network, categories)
+    etag = usable_etag(etag)
     headers = {"If-None-Match": etag} if etag else None
     response = _get(client, gate, url, headers=headers)
     if response.status == 304:
+        if etag is None:
+            raise FetchError(url, "HTTP 304 Not Modified, but nothing was asked to compare with")
         return FeedFetch(url, None, etag)
     try:
         feed = parse_feed(response.body)
@@ -323,7 +361,15 @@ def fetch_feed(
         raise FetchError(url, str(exc)) from None
     if feed.error or response.status == 400:
         raise FetchError(url, f"arXiv rejected the request: {feed.error or 'HTTP 400'}")
-    return FeedFetch(url, feed, response.headers.get("etag"))
+    return FeedFetch(url, feed, usable_etag(response.headers.get("etag")))
+
+
+def usable_etag(value: object) -> str | None:
+    """An ETag that can go back in a header: printable ASCII of a sane length. Anything else
+    is ignored, or it would be cached and fail every later request."""
+    if not isinstance(value, str) or not value or len(value) > 256:
+        return None
+    return value if value.isascii() and value.isprintable() else None
 
 
 def query_api(

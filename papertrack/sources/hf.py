@@ -8,7 +8,6 @@ tests/fixtures/hf show each one), and the top-level ``publishedAt`` is never tru
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Mapping
 from datetime import date
 from typing import TYPE_CHECKING, Any
@@ -17,7 +16,14 @@ from papertrack.dates import Period
 from papertrack.errors import FetchError
 from papertrack.models import Paper, normalize_arxiv_id, parse_timestamp
 from papertrack.record import record
-from papertrack.text import clean_line, clean_optional
+from papertrack.text import (
+    ABSTRACT_MAX,
+    AUTHORS_MAX,
+    NAME_MAX,
+    clean_line,
+    clean_optional,
+    clean_url,
+)
 
 if TYPE_CHECKING:
     from papertrack.sources import Network
@@ -27,8 +33,12 @@ SOURCE = "hf"
 PAGE_SIZE = 100
 """The API's largest page; the default (50) silently truncates busy days."""
 MAX_PAGES = 40
-_URL_SHAPE = re.compile(r"https?://[^/?#\s]+", re.IGNORECASE)
-_URL_UNSAFE = re.compile(r'[\s\x00-\x1f\x7f<>"|\\^`{}]')
+MAX_KEYWORDS = 100
+MAX_LISTING_BYTES = 16 * 1024 * 1024
+"""All pages of one listing together: a real day is under 1 MB, a month under 10 MB."""
+MAX_JSON_CONTAINERS = 200_000
+"""Objects and arrays one body may open: a real page of 100 papers has about 1,000. Each
+costs 100 bytes or more once parsed, so 16 MB of ``[[],[],…]`` would take gigabytes."""
 
 
 def daily_papers_url(base: str, period: Period, page: int = 0) -> str:
@@ -50,17 +60,29 @@ class RawListing:
     items: list[dict[str, Any]]
 
 
+def load_json(response: Response, expected: str) -> Any:
+    """The JSON value in *response*, or a FetchError saying what came instead of *expected*."""
+    body = response.body
+    if body.count(b"{") + body.count(b"[") > MAX_JSON_CONTAINERS:
+        raise FetchError(
+            response.url,
+            f"expected {expected}, got JSON with more than {MAX_JSON_CONTAINERS:,} objects "
+            "and arrays; refusing to parse it",
+        )
+    text = body.decode("utf-8", errors="replace")
+    try:
+        return json.loads(text)
+    except RecursionError:
+        raise FetchError(response.url, f"expected {expected}, got JSON nested too deeply") from None
+    except ValueError:
+        content_type = clean_line(response.headers.get("content-type", "unknown type"))[:80]
+        what = "an empty body" if not text.strip() else f"a body that is not JSON ({content_type})"
+        raise FetchError(response.url, f"expected {expected}, got {what}") from None
+
+
 def decode_items(response: Response) -> list[dict[str, Any]]:
     """The JSON array of items in *response*, or a FetchError saying what came instead."""
-    text = response.body.decode("utf-8", errors="replace")
-    try:
-        data = json.loads(text)
-    except ValueError:
-        content_type = response.headers.get("content-type", "unknown type")
-        what = "an empty body" if not text.strip() else f"a body that is not JSON ({content_type})"
-        raise FetchError(
-            response.url, f"expected a JSON array of daily papers, got {what}"
-        ) from None
+    data = load_json(response, "a JSON array of daily papers")
     if not isinstance(data, list):
         raise FetchError(
             response.url,
@@ -85,9 +107,17 @@ def fetch_daily_papers(client: HttpClient, network: Network, period: Period) -> 
     first_url = daily_papers_url(base, period, 0)
     items: list[dict[str, Any]] = []
     seen: set[str] = set()
+    size = 0
     for page in range(MAX_PAGES):
         url = first_url if page == 0 else daily_papers_url(base, period, page)
         response = client.get(url, headers=headers)
+        size += len(response.body)
+        if size > MAX_LISTING_BYTES:
+            raise FetchError(
+                first_url,
+                f"the listing is larger than {MAX_LISTING_BYTES // (1024 * 1024)} MB over "
+                f"{page + 1} pages; refusing to read more",
+            )
         batch = decode_items(response)
         fresh = [item for item in batch if _item_id(item) not in seen]
         # A server that ignores ``p`` would hand back the same page forever.
@@ -140,19 +170,20 @@ def parse_item(item: Mapping[str, Any], *, day: date | None = None) -> Paper | N
     return Paper(
         id=paper_id,
         title=title,
-        abstract=clean_line(raw.get("summary")) or clean_line(item.get("summary")),
+        abstract=clean_line(raw.get("summary"), ABSTRACT_MAX)
+        or clean_line(item.get("summary"), ABSTRACT_MAX),
         authors=_authors(raw.get("authors")),
         published=parse_timestamp(raw.get("publishedAt")),
         daily_date=day,
         upvotes=_int(raw.get("upvotes")),
         comments=_int(item.get("numComments")),
-        github_repo=_url(raw.get("githubRepo")),
+        github_repo=clean_url(raw.get("githubRepo")),
         github_stars=_int(raw.get("githubStars")),
-        project_page=_url(raw.get("projectPage")),
-        ai_summary=clean_optional(raw.get("ai_summary")),
+        project_page=clean_url(raw.get("projectPage")),
+        ai_summary=clean_optional(raw.get("ai_summary"), ABSTRACT_MAX),
         ai_keywords=_strings(raw.get("ai_keywords")),
         media_urls=_media(item, raw),
-        thumbnail=_url(item.get("thumbnail")),
+        thumbnail=clean_url(item.get("thumbnail")),
         submitted_by=_username(item, raw),
         organization=_organization(item, raw),
         withdrawn=bool(raw.get("withdrawnAt")),
@@ -167,27 +198,17 @@ def _int(value: object) -> int | None:
     return None
 
 
-def _url(value: object) -> str | None:
-    """Only absolute http(s) URLs survive: these end up in links and HTML digests."""
-    if not isinstance(value, str):
-        return None
-    text = value.strip()
-    if not _URL_SHAPE.match(text) or _URL_UNSAFE.search(text):
-        return None
-    return text
-
-
 def _strings(value: object) -> tuple[str, ...]:
     if not isinstance(value, list):
         return ()
-    return tuple(text for text in (clean_line(v) for v in value) if text)
+    return tuple(text for text in (clean_line(v) for v in value[:MAX_KEYWORDS]) if text)
 
 
 def _authors(value: object) -> tuple[str, ...]:
     if not isinstance(value, list):
         return ()
-    names = (clean_line(a.get("name")) for a in value if isinstance(a, Mapping))
-    return tuple(name for name in names if name)
+    names = (clean_line(a.get("name"), NAME_MAX) for a in value if isinstance(a, Mapping))
+    return tuple(name for name in names if name)[:AUTHORS_MAX]
 
 
 def _media(item: Mapping[str, Any], raw: Mapping[str, Any]) -> tuple[str, ...]:
@@ -199,7 +220,7 @@ def _media(item: Mapping[str, Any], raw: Mapping[str, Any]) -> tuple[str, ...]:
     candidates.append(item.get("mediaUrl"))  # the singular form, before 2024-06
     urls: list[str] = []
     for candidate in candidates:
-        url = _url(candidate)
+        url = clean_url(candidate)
         if url and url not in urls:
             urls.append(url)
     return tuple(urls)
@@ -247,13 +268,7 @@ def fetch_search(
     """Raw results of Hugging Face's paper search (title, authors and content)."""
     url = search_url(network.hf_endpoint, query, min(limit, MAX_SEARCH_LIMIT))
     response = client.get(url, headers=network.hf_headers)
-    text = response.body.decode("utf-8", errors="replace")
-    try:
-        data = json.loads(text)
-    except ValueError:
-        raise FetchError(
-            url, "expected a JSON array of search results, got something else"
-        ) from None
+    data = load_json(response, "a JSON array of search results")
     if not isinstance(data, list) or not all(isinstance(item, dict) for item in data):
         raise FetchError(url, "expected a JSON array of search results")
     if data and not parse_search(data)[0]:
@@ -274,7 +289,9 @@ def parse_search(items: list[Any]) -> tuple[list[Paper], int]:
             paper_id = normalize_arxiv_id(item["id"])
             title = clean_line(item.get("title"))
             if paper_id and title:
-                paper = Paper(id=paper_id, title=title, thumbnail=_url(item.get("thumbnailUrl")))
+                paper = Paper(
+                    id=paper_id, title=title, thumbnail=clean_url(item.get("thumbnailUrl"))
+                )
         if paper is None:
             skipped += 1
         else:
@@ -293,10 +310,7 @@ def fetch_paper(
         if exc.cause.startswith("HTTP 404"):
             return url, None
         raise
-    try:
-        data = json.loads(response.body.decode("utf-8", errors="replace"))
-    except ValueError:
-        raise FetchError(url, "expected a JSON paper object, got something else") from None
+    data = load_json(response, "a JSON paper object")
     if not isinstance(data, dict):
         raise FetchError(url, f"expected a JSON paper object, got a JSON {type(data).__name__}")
     if parse_item({"paper": data}) is None:

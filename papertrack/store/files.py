@@ -38,6 +38,20 @@ def atomic_write_bytes(
     remove_stale(path.parent, f".{path.name}.*.tmp", beside=path)
 
 
+def mode_for(path: Path) -> int:
+    """The permissions a document the user reads elsewhere should get: those of the file it
+    replaces, else what the umask gives a new file (a temporary file is always 0600, which
+    would stop a web server serving a digest feed)."""
+    import stat
+
+    try:
+        return stat.S_IMODE(path.stat().st_mode)
+    except OSError:
+        mask = os.umask(0o022)  # the only way to read it; put back at once
+        os.umask(mask)
+        return 0o666 & ~mask
+
+
 def remove_stale(
     folder: Path, pattern: str, *, beside: Path, older_than: float = STALE_TEMPORARY
 ) -> None:

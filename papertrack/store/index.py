@@ -64,11 +64,18 @@ def _connect(path: Path) -> sqlite3.Connection:
 
 def _prepare(connection: sqlite3.Connection) -> None:
     connection.executescript(_SCHEMA)
+    # OR IGNORE: another process may have written it between our statements.
+    connection.execute("INSERT OR IGNORE INTO meta VALUES ('schema', ?)", (SCHEMA_VERSION,))
     row = connection.execute("SELECT value FROM meta WHERE key = 'schema'").fetchone()
-    if row is None:
-        connection.execute("INSERT INTO meta VALUES ('schema', ?)", (SCHEMA_VERSION,))
-    elif row[0] != SCHEMA_VERSION:
+    if row is None or row[0] != SCHEMA_VERSION:
         raise sqlite3.DatabaseError("another schema version")
+
+
+def _corrupt(exc: sqlite3.DatabaseError) -> bool:
+    """Whether the index itself is bad ("file is not a database", "malformed", a foreign
+    schema), as opposed to busy, locked or refused (its subclasses), which a rebuild
+    would only make worse for the process building it."""
+    return type(exc) is sqlite3.DatabaseError
 
 
 def _remove(path: Path) -> None:
@@ -79,17 +86,28 @@ def _remove(path: Path) -> None:
 def _open_on_disk(root: Path) -> sqlite3.Connection:
     """The index file, created, or rebuilt when it is foreign or corrupt. OSError or
     sqlite3.OperationalError when the folder refuses to be written."""
+    from filelock import FileLock, Timeout
+
     path = index_path(root)
     root.mkdir(parents=True, exist_ok=True)
+    # Processes opening a new index take turns: creating it (WAL mode, the schema) from
+    # several at once gives "database is locked", which is not a reason to delete it.
+    try:
+        with FileLock(root / f".{INDEX_NAME}.lock", timeout=30):
+            return _open_prepared(path)
+    except Timeout:
+        raise sqlite3.OperationalError("another papertrack held the index for 30 s") from None
+
+
+def _open_prepared(path: Path) -> sqlite3.Connection:
     connection = _connect(path)
     try:
         _prepare(connection)
-    except sqlite3.OperationalError:
+    except sqlite3.DatabaseError as exc:
         connection.close()
-        raise
-    except sqlite3.DatabaseError:
+        if not _corrupt(exc):
+            raise
         # Derived data: start again from the JSON files.
-        connection.close()
         _remove(path)
         connection = _connect(path)
         _prepare(connection)
@@ -340,7 +358,9 @@ def search(
         _unwritable(root, exc, warn)
         with closing(_open_in_memory(root)) as connection:
             return where.run(connection, root)
-    except sqlite3.DatabaseError:
+    except sqlite3.DatabaseError as exc:
+        if not _corrupt(exc):
+            raise
         _remove(index_path(root))
         with opened(root, warn=warn) as connection:
             return where.run(connection, root)
