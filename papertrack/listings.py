@@ -178,18 +178,17 @@ class Loader:
             self._gate = Gate(self.root, self.network.arxiv_delay, warn=self.warn)
         return self._gate
 
-    def from_here(self, url: str) -> bool:
-        """Whether a cached copy came from the servers this run talks to. A copy fetched
-        from another endpoint (a mirror, a test server) is never fresh here, only a
-        fallback when the fetch fails."""
-        for name in ("hf_endpoint", "arxiv_rss", "arxiv_api"):
-            try:
-                base: str = getattr(self.network, name)
-            except UsageError:
-                continue
-            if url == base or url.startswith((f"{base}/", f"{base}?")):
-                return True
-        return False
+    def from_here(self, url: str, key: Sequence[str]) -> bool:
+        """Whether a cached copy came from the server this run asks for its key. A copy
+        fetched from another endpoint (a mirror, a test server) is never fresh here, only
+        a fallback when the fetch fails."""
+        source = key[1] if key[0] == "search" else key[0]
+        name = "hf_endpoint" if source == "hf" else "arxiv_rss" if key[1] == "rss" else "arxiv_api"
+        try:
+            base: str = getattr(self.network, name)
+        except UsageError:
+            return False
+        return url == base or url.startswith((f"{base}/", f"{base}?"))
 
     def warn_cuts(self, papers: Iterable[Paper], origin: str) -> None:
         """One line for the papers whose fields were longer than papertrack keeps."""
@@ -237,7 +236,12 @@ class Loader:
             if cached is None:
                 raise NotCachedError(f"no cached {what}", hint="run without --offline to fetch it")
             return Fetched(str(cached.path), cached.items, cached.meta)
-        if mode == "auto" and cached is not None and self.from_here(cached.url) and fresh(cached):
+        if (
+            mode == "auto"
+            and cached is not None
+            and self.from_here(cached.url, key)
+            and fresh(cached)
+        ):
             return Fetched(str(cached.path), cached.items, cached.meta)
         try:
             got = fetch()
@@ -387,16 +391,18 @@ class Loader:
         """The cached announcement of *day*: the RSS copy, else an API backfill; and
         whether it can be used without asking again."""
         setkey = category_key(categories)
-        feed_copy = self.read_cached(("arxiv", "rss", setkey, day.isoformat()))
+        feed_key = ("arxiv", "rss", setkey, day.isoformat())
+        feed_copy = self.read_cached(feed_key)
         if feed_copy is not None:
             # A feed day never changes once announced.
-            return feed_copy, self.from_here(feed_copy.url)
-        backfill = self.read_cached(("arxiv", "api-day", setkey, day.isoformat()))
+            return feed_copy, self.from_here(feed_copy.url, feed_key)
+        backfill_key = ("arxiv", "api-day", setkey, day.isoformat())
+        backfill = self.read_cached(backfill_key)
         if backfill is None:
             return None, False
         settled = datetime.combine(day, datetime.min.time(), timezone.utc) + BACKFILL_SETTLED
         fresh = backfill.fetched_at >= settled or self.now - backfill.fetched_at < BACKFILL_TTL
-        return backfill, fresh and self.from_here(backfill.url)
+        return backfill, fresh and self.from_here(backfill.url, backfill_key)
 
     def _arxiv_loaded(
         self, categories: Sequence[str], day: date, entry: cache.CachedListing, *, stale: bool
@@ -494,7 +500,14 @@ class Loader:
         self, categories: Sequence[str], today: date, expected: date
     ) -> tuple[date, Loaded]:
         entry, _ = self._arxiv_cached_day(categories, expected)
-        if entry is not None and self.mode != "refresh" and self.from_here(entry.url):
+        if (
+            entry is not None
+            and self.mode != "refresh"
+            and self.from_here(
+                entry.url,
+                ("arxiv", entry.path.parent.parent.name),  # rss or api-day
+            )
+        ):
             return expected, self._arxiv_loaded(categories, expected, entry, stale=False)
         folder = ("arxiv", "rss", category_key(categories))
         newest = cache.newest_entry(folder, self.root)
@@ -514,7 +527,9 @@ class Loader:
         from papertrack.sources import arxiv
 
         etag = (
-            newest.meta.get("etag") if newest is not None and self.from_here(newest.url) else None
+            newest.meta.get("etag")
+            if newest is not None and self.from_here(newest.url, folder)
+            else None
         )
         try:
             fetched = arxiv.fetch_feed(self.client, self.gate, self.network, categories, etag=etag)

@@ -195,6 +195,16 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
         terminalreporter.section("fault matrix")
         for line in matrix_table(cells, peaks):  # type: ignore[arg-type]
             terminalreporter.write_line(line)
+    attacks: dict[str, dict[str, float]] = {}
+    for report in _reports("attacks"):
+        assert isinstance(report, dict)
+        attacks.update(report)
+    if attacks:
+        terminalreporter.section("hostile servers")
+        for name, figures in sorted(attacks.items()):
+            terminalreporter.write_line(
+                f"{name:40} peak {figures['peak_mb']:6.1f} MB  {figures['seconds']:6.2f} s"
+            )
     tried: Counter[str] = Counter()
     for report in _reports("fuzz"):
         assert isinstance(report, dict)

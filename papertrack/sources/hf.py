@@ -69,6 +69,13 @@ def load_json(response: Response, expected: str) -> Any:
             f"expected {expected}, got JSON with more than {MAX_JSON_CONTAINERS:,} objects "
             "and arrays; refusing to parse it",
         )
+    try:
+        # Bytes straight in: no decoded copy of a large body on the way.
+        return json.loads(body)
+    except (UnicodeDecodeError, ValueError):
+        pass  # invalid UTF-8 (replaced below), or not JSON at all (said below)
+    except RecursionError:
+        raise FetchError(response.url, f"expected {expected}, got JSON nested too deeply") from None
     text = body.decode("utf-8", errors="replace")
     try:
         return json.loads(text)

@@ -36,9 +36,10 @@ USER_AGENT = (
 MAX_BODY_BYTES = 16 * 1024 * 1024
 """A page of Daily Papers is under 1 MB and a busy arXiv feed a few MB; anything bigger is
 not a listing, and reading stops there, so memory stays bounded."""
-MAX_COMMAND_BYTES = 64 * 1024 * 1024
+MAX_COMMAND_BYTES = 48 * 1024 * 1024
 """Bytes one command may receive in all (after decompression): a hundred real days of Daily
-Papers are under 40 MB. Past it, every further request fails like any fetch failure."""
+Papers are under 40 MB, most under 20 MB. Past it, every further request fails like any
+fetch failure, so parsed papers (a few times their bytes) stay within ~200 MB."""
 MAX_ATTEMPTS = 3
 MAX_RETRY_WAIT = 60.0
 """Seconds a single request may spend waiting between attempts, all retries together."""
@@ -274,19 +275,17 @@ class HttpClient:
                     raise FetchError(url, self._too_big())
                 if stream.is_stream_consumed:
                     # A response built in memory (a test transport): already decoded.
-                    body = _Body(url, "", self._room())
+                    body = _Body(url, "", self.max_body, self._spend)
                     chunks: Iterable[bytes] = [stream.content]
                 else:
                     encoding = stream.headers.get("content-encoding", "")
-                    body = _Body(url, encoding, self._room())
+                    body = _Body(url, encoding, self.max_body, self._spend)
                     chunks = stream.iter_raw()
                 for chunk in chunks:
                     if self._clock() > ends:
                         raise FetchError(url, self._overdue(ends - now), retryable=False)
                     body.feed(chunk)
-                data = body.finish()
-                self._count(url, len(data))
-                return Response(url, stream.status_code, stream.headers, data)
+                return Response(url, stream.status_code, stream.headers, body.finish())
         except httpx.HTTPError as exc:
             retryable = isinstance(exc, (httpx.TimeoutException, httpx.RemoteProtocolError))
             if isinstance(exc, httpx.TimeoutException) and self._clock() >= ends:
@@ -298,14 +297,18 @@ class HttpClient:
             # A header value (an ETag a server sent, a token) that HTTP cannot carry.
             raise FetchError(url, "a request header is not ASCII; not sent") from None
 
-    def _room(self) -> int:
-        """Bytes the next response may have: its own cap, or what is left of the command's."""
-        with self._count_lock:
-            return max(0, min(self.max_body, self.max_total - self.received))
-
-    def _count(self, url: str, size: int) -> None:
+    def _spend(self, url: str, size: int) -> None:
+        """Count *size* more bytes received; stop once the command has had its share. Bytes
+        are counted as they arrive, so sixteen responses in flight at once share it too."""
         with self._count_lock:
             self.received += size
+            over = self.received > self.max_total
+        if over:
+            raise FetchError(
+                url,
+                f"this command has received more than {self.max_total // (1024 * 1024)} MB; "
+                "refusing to read more (a real day is well under 1 MB)",
+            )
 
     def _overdue(self, seconds: float) -> str:
         if self._clock() >= self._budget_ends:
@@ -366,9 +369,12 @@ class _Body:
     """A response body decoded as it arrives, never past *limit* bytes: the raw bytes and
     every inflated piece are counted, so a small gzip bomb stops at the cap."""
 
-    def __init__(self, url: str, encoding: str, limit: int) -> None:
+    def __init__(
+        self, url: str, encoding: str, limit: int, spend: Callable[[str, int], None]
+    ) -> None:
         self.url = url
         self.limit = limit
+        self._spend = spend
         self.size = 0
         self.parts: list[bytes] = []
         codings = [c.strip().lower() for c in encoding.split(",") if c.strip()]
@@ -410,6 +416,7 @@ class _Body:
         return b"".join(self.parts)
 
     def _add(self, piece: bytes) -> None:
+        self._spend(self.url, len(piece))
         self.size += len(piece)
         if self.size > self.limit:
             self.parts.clear()
