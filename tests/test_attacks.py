@@ -81,7 +81,8 @@ def serve_items(hub: HubServer, tmp_path: Path, items: list[dict[str, Any]]) -> 
 
 
 def items() -> list[dict[str, Any]]:
-    return json.loads(hf_fixture(DAY).read_bytes())
+    loaded: list[dict[str, Any]] = json.loads(hf_fixture(DAY).read_bytes())
+    return loaded
 
 
 # -- 1. compression bombs ---------------------------------------------------------------
