@@ -396,7 +396,7 @@ def locked(path: Path) -> Iterator[None]:
 
 def write_file(path: Path, data: bytes) -> None:
     """Replace the config file atomically, user-only; a refusing disk is one clear error."""
-    from papertrack.store.files import atomic_write_bytes
+    from papertrack.files import atomic_write_bytes
 
     try:
         atomic_write_bytes(path, data, mode=0o600)

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import date, datetime
 from typing import Any
 
 from papertrack.models import Paper, format_timestamp
 from papertrack.query import Match
 from papertrack.record import record
-from papertrack.store.state import State, WatchState
 
 
 @record
@@ -52,7 +51,7 @@ class DigestSection:
 def select_new(
     watch: str,
     matches: Sequence[Match],
-    seen: WatchState,
+    seen: Mapping[str, Mapping[str, Any]],
     *,
     updates: bool,
     most: int | None,
@@ -61,7 +60,7 @@ def select_new(
     items: list[DigestItem] = []
     for match in matches:
         paper = match.paper
-        sent = seen.seen.get(paper.id)
+        sent = seen.get(paper.id)
         if sent is None:
             items.append(DigestItem(watch, paper, match.terms))
         elif updates and paper.version and paper.version > int(sent.get("v") or 1):
@@ -71,22 +70,23 @@ def select_new(
     return items
 
 
-def mark_sent(
-    state: State,
-    sections: Sequence[DigestSection],
-    *,
-    today: date,
-    sent_at: datetime,
-    watches: Sequence[str],
-) -> None:
-    """Mark every item as sent and move each watch's window to *today*."""
-    for name in watches:
-        state.watch(name).last_day = today
-    fresh: list[dict[str, Any]] = []
+@record
+class Sent:
+    """What a delivered digest adds to the digest state (store/state.py applies it)."""
+
+    seen: dict[str, dict[str, dict[str, Any]]]
+    """Watch → versionless id → {"v": version or null, "at": day it was sent}."""
+    records: list[dict[str, Any]]
+    """The delivered items, newest first, for ``digest --resend``."""
+
+
+def sent_marks(sections: Sequence[DigestSection], *, today: date, sent_at: datetime) -> Sent:
+    """What to remember of *sections* once they are delivered."""
+    seen: dict[str, dict[str, dict[str, Any]]] = {}
+    records: list[dict[str, Any]] = []
     for section in sections:
-        watch = state.watch(section.watch)
+        marks = seen.setdefault(section.watch, {})
         for item in section.items:
-            watch.seen[item.paper.id] = {"v": item.paper.version, "at": today.isoformat()}
-            fresh.append(item.to_record(sent_at))
-    state.recent = fresh + state.recent
-    state.forget_older_than(today)
+            marks[item.paper.id] = {"v": item.paper.version, "at": today.isoformat()}
+            records.append(item.to_record(sent_at))
+    return Sent(seen, records)

@@ -26,8 +26,10 @@ from papertrack.dates import (
     utc_date,
 )
 from papertrack.errors import FetchError, NotCachedError, PapertrackError, UsageError
+from papertrack.join import join_sources, merge_papers
 from papertrack.models import Paper, cut_fields
-from papertrack.query import join_sources, merge_papers
+from papertrack.parsers import arxiv as parse_arxiv
+from papertrack.parsers import hf as parse_hf
 from papertrack.record import field, record
 from papertrack.sources import Network, hf
 from papertrack.store import cache
@@ -266,7 +268,7 @@ class Loader:
             return Fetched(raw.url, raw.items)
 
         got = self.through_cache(
-            cache.listing_key(hf.SOURCE, period),
+            cache.listing_key("hf", period),
             what=f"Hugging Face listing for {period.label}",
             fetch=fetch,
             fresh=lambda cached: cache.is_fresh(cached, period, now=self.now, ttl=self.freshness),
@@ -278,8 +280,8 @@ class Loader:
         self, period: Period, items: list[Any], *, origin: str, stale: bool = False
     ) -> Loaded:
         day = period.first if period.kind == "date" else None
-        papers, skipped = hf.parse_daily_papers(items, day=day)
-        self._parsed[cache.listing_key(hf.SOURCE, period)] = papers  # the index reuses them
+        papers, skipped = parse_hf.parse_daily_papers(items, day=day)
+        self._parsed[cache.listing_key("hf", period)] = papers  # the index reuses them
         if skipped:
             self.warn(f"warning: skipped {skipped} malformed item(s) in {origin}")
         self.warn_cuts(papers, origin)
@@ -436,7 +438,7 @@ class Loader:
             self.warn(f"warning: could not refresh {label}: {exc}; showing the cached copy")
             return self._arxiv_loaded(categories, day, entry, stale=True)
         self.warn_cuts(papers, f"arXiv's answer for {label}")
-        asked = arxiv.as_asked(papers, categories, start, end)
+        asked = parse_arxiv.as_asked(papers, categories, start, end)
         if len(asked) < len(papers):
             self.warn(
                 f"warning: arXiv's API returned {len(papers) - len(asked)} paper(s) outside "

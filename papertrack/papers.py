@@ -8,9 +8,10 @@ from collections.abc import Callable
 from datetime import date, datetime, time, timedelta
 
 from papertrack.errors import FetchError, NotCachedError, UsageError
+from papertrack.join import fill_missing, join_sources, unique
 from papertrack.listings import Fetched, Loaded, Loader, Source, combine
 from papertrack.models import Paper, is_new_style
-from papertrack.query import fill_missing, join_sources, unique
+from papertrack.parsers import hf as parse_hf
 from papertrack.record import replace
 from papertrack.sources import arxiv, hf
 from papertrack.store import cache
@@ -111,7 +112,7 @@ def _search_hf(
         fetch=fetch,
         fresh=_fresh_for(SEARCH_TTL, loader.now),
     )
-    papers, skipped = hf.parse_search(got.items)
+    papers, skipped = parse_hf.parse_search(got.items)
     if skipped:
         loader.warn(f"warning: skipped {skipped} malformed search result(s) from {got.url}")
     # HF's search has no date parameters: the window is applied to the arXiv date here.
@@ -207,7 +208,7 @@ def _lookup_hf(loader: Loader, paper_id: str) -> tuple[Paper | None, FetchError 
         return None, exc
     if not got.items:
         return None, None
-    return hf.parse_item({"paper": got.items[0]}), None
+    return parse_hf.parse_item({"paper": got.items[0]}), None
 
 
 def _lookup_arxiv(

@@ -18,8 +18,8 @@ import operator
 import re
 from collections.abc import Callable
 
+from papertrack.matching import fold, regex_time_limit, searchable_text, term_pattern
 from papertrack.models import Paper
-from papertrack.query import fold, regex_time_limit, searchable_text, term_pattern
 from papertrack.record import record
 
 TEXT_FIELDS = ("title", "abstract", "author", "cat", "type", "source")

@@ -19,6 +19,7 @@ from typing import Any
 import pytest
 
 from papertrack.listings import Loader, Mode, load_today
+from papertrack.parsers.arxiv import parse_feed
 from papertrack.sources import Network, arxiv
 from tests.conftest import ROOT, pinned_today, run_cli
 from tests.hubserver import ARXIV_FIXTURES, HubServer, Reply, hf_fixture
@@ -45,7 +46,7 @@ def rows(stdout: str) -> list[list[str]]:
 
 
 def feed_ids(name: str) -> list[str]:
-    return [p.id for p in arxiv.parse_feed((ARXIV_FIXTURES / name).read_bytes()).papers]
+    return [p.id for p in parse_feed((ARXIV_FIXTURES / name).read_bytes()).papers]
 
 
 def empty_feed() -> bytes:

@@ -10,8 +10,10 @@ import pytest
 
 from papertrack import dates
 from papertrack.errors import ParseError, UsageError
+from papertrack.join import join_sources
 from papertrack.models import Paper, parse_paper_ref
-from papertrack.query import Filters, filter_papers, join_sources, query_words, sort_matches
+from papertrack.parsers import arxiv as parse
+from papertrack.query import Filters, filter_papers, query_words, sort_matches
 from papertrack.sources import arxiv
 from papertrack.sources.http import Response
 from papertrack.taxonomy import categories, normalize_category, parse_categories
@@ -23,7 +25,7 @@ def fixture(name: str) -> bytes:
 
 
 def test_rss_feed_every_announce_type() -> None:
-    feed = arxiv.parse_feed(fixture("rss_quant-ph_2025-04-28.xml"))
+    feed = parse.parse_feed(fixture("rss_quant-ph_2025-04-28.xml"))
     assert feed.title == "quant-ph updates on arXiv.org"
     assert feed.announced == date(2025, 4, 28) and feed.error is None and feed.skipped == 0
     kinds = collections.Counter(p.announce_type for p in feed.papers)
@@ -39,22 +41,22 @@ def test_rss_feed_every_announce_type() -> None:
 
 
 def test_rss_authors_with_affiliations_containing_commas() -> None:
-    feed = arxiv.parse_feed(fixture("rss_quant-ph_2025-04-28.xml"))
+    feed = parse.parse_feed(fixture("rss_quant-ph_2025-04-28.xml"))
     paper = next(p for p in feed.papers if any("Nirmal" in a for a in p.authors))
     assert paper.authors == (
         "M. R. Nirmal", "Ankit Khandelwal", "Manoj Nambiar", "Sharma S. R. K. C. Yamijala",
     )  # fmt: skip
-    assert arxiv.split_authors("A (X, Y), B, and C (Z (nested), W)") == ("A", "B", "C")
-    assert arxiv.split_authors("") == ()
+    assert parse.split_authors("A (X, Y), B, and C (Z (nested), W)") == ("A", "B", "C")
+    assert parse.split_authors("") == ()
 
 
 def test_rss_optional_doi_and_journal_reference() -> None:
-    papers = arxiv.parse_feed(fixture("rss_quant-ph_2025-04-28.xml")).papers
+    papers = parse.parse_feed(fixture("rss_quant-ph_2025-04-28.xml")).papers
     assert any(p.doi for p in papers) and any(p.journal_ref for p in papers)
 
 
 def test_atom_feed() -> None:
-    feed = arxiv.parse_feed(fixture("rss_cs.AI_2025-08-20_atom.xml"))
+    feed = parse.parse_feed(fixture("rss_cs.AI_2025-08-20_atom.xml"))
     assert feed.announced == date(2025, 8, 20) and len(feed.papers) == 86
     kinds = collections.Counter(p.announce_type for p in feed.papers)
     assert kinds == {"new": 41, "cross": 45}
@@ -68,12 +70,12 @@ def test_error_feed_is_recognised() -> None:
     body = b"""<?xml version='1.0' encoding='UTF-8'?>
 <rss version="2.0"><channel><title>Feed error for query: https://rss.arxiv.org/rss/cs.XY</title>
 <description>Bad subject class 'XY'.</description></channel></rss>"""
-    feed = arxiv.parse_feed(body)
+    feed = parse.parse_feed(body)
     assert feed.papers == [] and feed.error == "Bad subject class 'XY'."
 
 
 def test_api_current_layout() -> None:
-    page = arxiv.parse_api(fixture("api_search_all-testing_2026-04-12.xml"))
+    page = parse.parse_api(fixture("api_search_all-testing_2026-04-12.xml"))
     assert (page.total, page.start, len(page.papers), page.error) == (214881, 0, 10, None)
     first = page.papers[0]
     assert (first.id, first.version) == ("2202.12139", 1)
@@ -89,7 +91,7 @@ def test_api_current_layout() -> None:
 
 
 def test_api_legacy_layout() -> None:
-    page = arxiv.parse_api(fixture("api_search_au-del_maestro_2016-10-09_legacy.xml"))
+    page = parse.parse_api(fixture("api_search_au-del_maestro_2016-10-09_legacy.xml"))
     assert (page.total, len(page.papers)) == (31, 10)
     first = page.papers[0]
     assert (
@@ -104,15 +106,15 @@ def test_api_legacy_layout() -> None:
 
 
 def test_api_old_style_id_lookup() -> None:
-    page = arxiv.parse_api(fixture("api_idlist_astro-ph-0601001_2026-05-11.xml"))
+    page = parse.parse_api(fixture("api_idlist_astro-ph-0601001_2026-05-11.xml"))
     assert [p.id for p in page.papers] == ["astro-ph/0601001"]
     assert page.papers[0].primary_category == "astro-ph"
 
 
 def test_api_error_and_empty() -> None:
-    error = arxiv.parse_api(fixture("api_error_400_bad-id_2026-04-12.xml"))
+    error = parse.parse_api(fixture("api_error_400_bad-id_2026-04-12.xml"))
     assert error.papers == [] and error.error == "incorrect id format for abc"
-    empty = arxiv.parse_api(fixture("api_empty_idlist-0000.0000_2026-04-12.xml"))
+    empty = parse.parse_api(fixture("api_empty_idlist-0000.0000_2026-04-12.xml"))
     assert (empty.total, empty.papers, empty.error) == (0, [], None)
 
 
@@ -133,7 +135,7 @@ def test_api_error_and_empty() -> None:
 )
 def test_hostile_or_wrong_bodies(body: bytes, says: str) -> None:
     with pytest.raises(ParseError, match=says.replace("(", r"\(").replace(")", r"\)")):
-        arxiv.parse_api(body)
+        parse.parse_api(body)
 
 
 def test_rate_exceeded_with_http_200_is_a_retryable_failure() -> None:

@@ -27,7 +27,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 
 from papertrack.errors import ParseError
-from papertrack.sources.arxiv import parse_xml
+from papertrack.parsers.arxiv import parse_xml
 from papertrack.text import clean_line
 from tests.conftest import ROOT, TODAY, run_cli, write_report
 from tests.faults import _reply, json_fixture_items
@@ -159,7 +159,7 @@ def test_huge_author_name_is_cut_and_matched_quickly(hub: HubServer, tmp_path: P
 
 
 def test_fold_is_one_pass() -> None:
-    from papertrack.query import fold
+    from papertrack.matching import fold
 
     assert fold("Müller Ångström ÉCOLE") == "muller angstrom ecole"
     assert fold("\ufdfa") == fold("\ufdfa" * 1)  # NFKD expands it; no accents to drop

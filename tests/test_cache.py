@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from papertrack.dates import Period, day_period
+from papertrack.files import atomic_write_bytes
 from papertrack.store import cache
-from papertrack.store.files import atomic_write_bytes
 
 NOW = datetime(2026, 11, 28, 12, 0, tzinfo=timezone.utc)
 

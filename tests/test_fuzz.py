@@ -23,8 +23,10 @@ from hypothesis import strategies as st
 from papertrack import config, dates
 from papertrack.errors import FetchError, ParseError, UsageError
 from papertrack.models import parse_paper_ref
+from papertrack.parsers import arxiv
+from papertrack.parsers import hf as parse_hf
 from papertrack.querylang import QuerySyntaxError, parse_query
-from papertrack.sources import arxiv, hf
+from papertrack.sources import hf
 from papertrack.sources.http import Response
 from papertrack.taxonomy import parse_categories
 from tests.conftest import write_report
@@ -115,12 +117,12 @@ def mutate(data: bytes, seed: int, edits: int) -> bytes:
 @given(st.lists(items(), max_size=4))
 def test_hf_items(items: list[Any]) -> None:
     TRIED["HF daily_papers items"] += 1
-    papers, skipped = hf.parse_daily_papers(items, day=TODAY)
+    papers, skipped = parse_hf.parse_daily_papers(items, day=TODAY)
     assert len(papers) + skipped == len(items)
     for paper in papers:
         assert "\n" not in paper.title and paper.id
         json.dumps(paper.to_dict())
-    hf.parse_search(items)
+    parse_hf.parse_search(items)
 
 
 @given(st.binary(max_size=400) | st.sampled_from(HF_BODIES).flatmap(

@@ -12,6 +12,7 @@ import pytest
 from papertrack.dates import Period, day_period
 from papertrack.errors import FetchError, UsageError
 from papertrack.models import Paper, normalize_arxiv_id
+from papertrack.parsers import hf as parse
 from papertrack.sources import Network, hf
 from papertrack.sources.http import HttpClient, Response
 from tests.hubserver import FIXTURE_DAYS, hf_fixture
@@ -25,7 +26,7 @@ def load(day: str) -> list[dict[str, Any]]:
 @pytest.mark.parametrize("day", FIXTURE_DAYS)
 def test_every_fixture_parses_completely(day: str) -> None:
     items = load(day)
-    papers, skipped = hf.parse_daily_papers(items, day=date.fromisoformat(day))
+    papers, skipped = parse.parse_daily_papers(items, day=date.fromisoformat(day))
     assert skipped == 0
     assert [p.id for p in papers] == [item["paper"]["id"] for item in items]
     for paper, item in zip(papers, items, strict=True):
@@ -45,7 +46,7 @@ def test_all_ten_schema_generations_are_present() -> None:
 
 def test_oldest_format_singular_media_url() -> None:
     items = load("2024-03-12")
-    papers, _ = hf.parse_daily_papers(items)
+    papers, _ = parse.parse_daily_papers(items)
     with_media = [(p, i) for p, i in zip(papers, items, strict=True) if i.get("mediaUrl")]
     assert with_media
     for paper, item in with_media:
@@ -56,7 +57,7 @@ def test_oldest_format_singular_media_url() -> None:
 
 def test_plural_media_urls_and_2025_fields() -> None:
     items = load("2025-08-25")
-    papers, _ = hf.parse_daily_papers(items)
+    papers, _ = parse.parse_daily_papers(items)
     by_id = {p.id: p for p in papers}
     for item in items:
         paper = by_id[item["paper"]["id"]]
@@ -72,14 +73,14 @@ def test_plural_media_urls_and_2025_fields() -> None:
 
 
 def test_latex_and_literal_characters_are_kept() -> None:
-    titles = {p.id: p.title for p in hf.parse_daily_papers(load("2024-11-29"))[0]}
+    titles = {p.id: p.title for p in parse.parse_daily_papers(load("2024-11-29"))[0]}
     # paper.title is arXiv's ("Free^2Guide"); the submitter's "Free$^2$Guide" is not used.
     assert any(t.startswith("Free^2Guide: Gradient-Free") for t in titles.values())
-    titles_2026 = [p.title for p in hf.parse_daily_papers(load("2026-03-10"))[0]]
+    titles_2026 = [p.title for p in parse.parse_daily_papers(load("2026-03-10"))[0]]
     assert any(t.startswith("\\$OneMillion-Bench") for t in titles_2026)
-    titles_0730 = [p.title for p in hf.parse_daily_papers(load("2026-07-30"))[0]]
+    titles_0730 = [p.title for p in parse.parse_daily_papers(load("2026-07-30"))[0]]
     assert any("<1 GB" in t for t in titles_0730)
-    titles_0825 = [p.title for p in hf.parse_daily_papers(load("2025-08-25"))[0]]
+    titles_0825 = [p.title for p in parse.parse_daily_papers(load("2025-08-25"))[0]]
     assert any("\\&" in t for t in titles_0825)
 
 
@@ -87,7 +88,7 @@ def test_hard_wrapped_title_is_one_line() -> None:
     items = load("2025-10-24")
     wrapped = [i for i in items if "\n" in i["paper"]["title"]]
     assert wrapped
-    papers = {p.id: p for p in hf.parse_daily_papers(items)[0]}
+    papers = {p.id: p for p in parse.parse_daily_papers(items)[0]}
     for item in wrapped:
         assert papers[item["paper"]["id"]].title == " ".join(item["paper"]["title"].split())
 
@@ -98,7 +99,7 @@ def test_paper_title_preferred_over_submitter_title() -> None:
         i for i in items if " ".join(i["title"].split()) != " ".join(i["paper"]["title"].split())
     ]
     assert differing, "fixture has a raw-LaTeX top-level title"
-    papers = {p.id: p for p in hf.parse_daily_papers(items)[0]}
+    papers = {p.id: p for p in parse.parse_daily_papers(items)[0]}
     for item in differing:
         assert papers[item["paper"]["id"]].title == " ".join(item["paper"]["title"].split())
 
@@ -107,20 +108,20 @@ def test_week_items_bucket_by_submitted_on_daily_not_published_at() -> None:
     items = load("2024-11-29")
     # The top-level publishedAt of one item says the day before (the ET-as-Z bug).
     assert any(not i["publishedAt"].startswith("2024-11-29") for i in items)
-    papers, _ = hf.parse_daily_papers(items, day=date(2024, 11, 29))
+    papers, _ = parse.parse_daily_papers(items, day=date(2024, 11, 29))
     assert {p.daily_date for p in papers} == {date(2024, 11, 29)}
     # Without a queried day, items from 2025-03-17 on carry their own bucket.
-    modern, _ = hf.parse_daily_papers(load("2025-10-24"))
+    modern, _ = parse.parse_daily_papers(load("2025-10-24"))
     assert {p.daily_date for p in modern} == {date(2025, 10, 24)}
     # Before that there is nothing reliable: no day rather than a wrong one.
-    old, _ = hf.parse_daily_papers(items)
+    old, _ = parse.parse_daily_papers(items)
     assert {p.daily_date for p in old} == {None}
     assert all(p.date == p.published.date() for p in old if p.published)
 
 
 def test_organization_old_and_new_names() -> None:
-    sept = hf.parse_daily_papers(load("2025-09-30"))[0]
-    octo = hf.parse_daily_papers(load("2025-10-24"))[0]
+    sept = parse.parse_daily_papers(load("2025-09-30"))[0]
+    octo = parse.parse_daily_papers(load("2025-10-24"))[0]
     assert sum(p.organization is not None for p in sept) == 33  # submitterOrganization
     assert sum(p.organization is not None for p in octo) == 13  # organization
 
@@ -143,7 +144,7 @@ def test_nulls_and_junk_are_tolerated() -> None:
         "mediaUrl": "https://cdn.example/x.png",
         "submittedBy": None,
     }
-    paper = hf.parse_item(item)
+    paper = parse.parse_item(item)
     assert paper is not None
     assert paper.id == "2501.00001"
     assert paper.title == "A ]0;pwnedtitle with junk"
@@ -165,7 +166,7 @@ def test_nulls_and_junk_are_tolerated() -> None:
     ],
 )
 def test_unusable_items_are_skipped(item: dict[str, Any]) -> None:
-    papers, skipped = hf.parse_daily_papers([item, *load("2024-11-29")[:1]])
+    papers, skipped = parse.parse_daily_papers([item, *load("2024-11-29")[:1]])
     assert skipped == 1 and len(papers) == 1
 
 
@@ -188,7 +189,7 @@ def test_normalize_arxiv_id(value: str, expected: str | None) -> None:
 
 def test_json_round_trip_of_every_fixture_paper() -> None:
     for day in FIXTURE_DAYS:
-        for paper in hf.parse_daily_papers(load(day), day=date.fromisoformat(day))[0]:
+        for paper in parse.parse_daily_papers(load(day), day=date.fromisoformat(day))[0]:
             assert Paper.from_dict(json.loads(json.dumps(paper.to_dict()))) == paper
 
 

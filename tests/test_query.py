@@ -2,15 +2,10 @@ from __future__ import annotations
 
 from datetime import date
 
+from papertrack.join import merge_papers
+from papertrack.matching import find_spans, highlight_pattern
 from papertrack.models import Paper
-from papertrack.query import (
-    Filters,
-    filter_papers,
-    find_spans,
-    highlight_pattern,
-    merge_papers,
-    sort_matches,
-)
+from papertrack.query import Filters, filter_papers, sort_matches
 
 A = Paper(
     id="2501.00001",

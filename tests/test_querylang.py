@@ -8,8 +8,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from papertrack.matching import find_spans, highlight_pattern
 from papertrack.models import Paper
-from papertrack.query import Filters, filter_papers, find_spans, highlight_pattern
+from papertrack.query import Filters, filter_papers
 from papertrack.querylang import QuerySyntaxError, highlight_sources, parse_query
 
 PAPER = Paper(

@@ -21,10 +21,11 @@ from papertrack.cli.listing import (
     watch_reads,
 )
 from papertrack.dates import MAX_RANGE_DAYS, day_label, parse_since, range_period
-from papertrack.digest import DigestItem, DigestSection, mark_sent, select_new
+from papertrack.digest import DigestItem, DigestSection, select_new, sent_marks
 from papertrack.errors import EXIT_EMPTY, PapertrackError, UsageError
+from papertrack.join import unique
 from papertrack.listings import Loaded, Loader, Mode, Source, gather, load_today
-from papertrack.query import sort_matches, unique
+from papertrack.query import sort_matches
 from papertrack.record import record
 from papertrack.render.digest import render
 
@@ -180,7 +181,11 @@ class _Run:
         if total == 0:
             context.note(f"No new papers for {', '.join(names)}; nothing sent.")
             if not options.dry_run:
-                mark_sent(state, [], today=self.today, sent_at=self.now, watches=names)
+                state.record_sent(
+                    sent_marks([], today=self.today, sent_at=self.now),
+                    watches=names,
+                    today=self.today,
+                )
                 try:
                     write_state(state, self.state_path)
                 except StateError as exc:
@@ -210,7 +215,11 @@ class _Run:
                     render(self.fmt, sections, self.now, _feed(sections, state, self.now))
                 )
                 context.stdout.flush()
-            mark_sent(state, sections, today=self.today, sent_at=self.now, watches=names)
+            state.record_sent(
+                sent_marks(sections, today=self.today, sent_at=self.now),
+                watches=names,
+                today=self.today,
+            )
             _record_delivered(state, self.state_path)
         context.note(f"Sent {total} new paper(s) for {', '.join(names)} {where}".rstrip() + ".")
         return 0
@@ -230,7 +239,7 @@ class _Run:
                 items = select_new(
                     watch.name,
                     matches,
-                    state.watch(watch.name),
+                    state.watch(watch.name).seen,
                     updates=self.options.updates,
                     most=self.most,
                 )
@@ -261,7 +270,7 @@ class _Run:
         import hashlib
         import os
 
-        from papertrack.store.files import atomic_write_bytes, mode_for
+        from papertrack.files import atomic_write_bytes, mode_for
         from papertrack.store.state import write_state
 
         assert self.output is not None
@@ -282,7 +291,11 @@ class _Run:
         except OSError as exc:
             raise self._undelivered(final, exc) from None
         before = state.to_json()
-        mark_sent(state, sections, today=self.today, sent_at=self.now, watches=names)
+        state.record_sent(
+            sent_marks(sections, today=self.today, sent_at=self.now),
+            watches=names,
+            today=self.today,
+        )
         state.pending = {"temporary": str(temporary), "final": str(final)}
         write_state(state, self.state_path)
         try:

@@ -10,16 +10,11 @@ from papertrack.cli.choices import ColorChoice, FormatChoice, SortChoice, Source
 from papertrack.cli.context import Context
 from papertrack.dates import resolve_period
 from papertrack.errors import UsageError
+from papertrack.join import unique
 from papertrack.listings import Loaded, Loader, Mode, Source, load_period, load_today
+from papertrack.matching import highlight_pattern
 from papertrack.models import Paper
-from papertrack.query import (
-    Filters,
-    Match,
-    filter_papers,
-    highlight_pattern,
-    sort_matches,
-    unique,
-)
+from papertrack.query import Filters, Match, filter_papers, sort_matches
 from papertrack.record import record
 from papertrack.render import Format, Section, use_color
 

@@ -16,8 +16,8 @@ from email.utils import format_datetime
 
 from papertrack import __version__
 from papertrack.digest import DigestItem, DigestSection
+from papertrack.matching import find_spans
 from papertrack.models import Paper, format_timestamp
-from papertrack.query import find_spans
 from papertrack.render.formats import md_escape
 
 SUMMARY_CHARS = 400

@@ -12,8 +12,9 @@ import re
 from collections.abc import Sequence
 from typing import Any, TextIO
 
+from papertrack.matching import find_spans
 from papertrack.models import Paper
-from papertrack.query import Match, find_spans
+from papertrack.query import Match
 from papertrack.render import Section
 
 LINE_FIELDS = ("id", "date", "source", "type", "upvotes", "stars", "title")

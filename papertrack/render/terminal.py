@@ -15,8 +15,9 @@ from rich.console import Console, Group
 from rich.table import Table
 from rich.text import Text
 
+from papertrack.matching import find_spans
 from papertrack.models import Paper
-from papertrack.query import Match, find_spans
+from papertrack.query import Match
 from papertrack.render import Section
 from papertrack.render.formats import origin
 

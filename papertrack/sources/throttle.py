@@ -91,7 +91,7 @@ class Gate:
 
     def _stamp(self) -> None:
         self._last = self._clock()
-        from papertrack.store.files import atomic_write_bytes
+        from papertrack.files import atomic_write_bytes
 
         # A stamp that cannot be written: the lock still serialises us, and the in-process
         # stamp still spaces this run's requests.

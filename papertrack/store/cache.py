@@ -132,7 +132,7 @@ def write_entry(
         # A lone surrogate ("\ud800" in the API's JSON) has no UTF-8 form; escaped, it
         # round-trips exactly.
         data = json.dumps(document, ensure_ascii=True).encode("ascii")
-    from papertrack.store.files import atomic_write_bytes  # reading the cache needs none of it
+    from papertrack.files import atomic_write_bytes  # reading the cache needs none of it
 
     # Not fsynced: a cache file lost to a power cut is refetched, and fsync costs every fetch.
     atomic_write_bytes(path, data, durable=False)

@@ -21,6 +21,7 @@ from typing import Any
 
 from papertrack.errors import PapertrackError
 from papertrack.models import Paper
+from papertrack.parsers import hf as parse_hf
 from papertrack.store import cache
 
 SCHEMA_VERSION = "1"
@@ -158,20 +159,18 @@ def opened(
 
 def papers_of(key: Sequence[str], items: list[Any]) -> list[Paper]:
     """The papers a cache entry holds, whatever the source wrote into it."""
-    from papertrack.sources import hf
-
     if key[0] == "hf" or key[:2] == ("search", "hf"):
         if key[1] == "paper":
             items = [{"paper": item} for item in items]
         if key[:2] == ("search", "hf"):
-            return hf.parse_search(items)[0]
+            return parse_hf.parse_search(items)[0]
         day = None
         if key[1] == "date":
             try:
                 day = date.fromisoformat(key[2])
             except ValueError:
                 day = None
-        return hf.parse_daily_papers(items, day=day)[0]
+        return parse_hf.parse_daily_papers(items, day=day)[0]
     papers: list[Paper] = []
     for item in items:
         try:
@@ -182,7 +181,7 @@ def papers_of(key: Sequence[str], items: list[Any]) -> list[Paper]:
 
 
 def _add(connection: sqlite3.Connection, path: str, papers: Iterable[Paper]) -> None:
-    from papertrack.query import join_sources
+    from papertrack.join import join_sources
 
     batch = {paper.id: paper for paper in papers}
     if not batch:

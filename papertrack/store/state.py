@@ -9,15 +9,18 @@ not the cache: clearing a cache must not make every paper new again.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from papertrack.errors import PapertrackError
-from papertrack.store.files import atomic_write_bytes
+from papertrack.files import atomic_write_bytes
+
+if TYPE_CHECKING:
+    from papertrack.digest import Sent
 
 STATE_FORMAT = 1
 STATE_NAME = "digest-state.json"
@@ -75,6 +78,15 @@ class State:
             "recent": self.recent[:RECENT_ITEMS],
             "pending": self.pending,
         }
+
+    def record_sent(self, sent: Sent, *, watches: Sequence[str], today: date) -> None:
+        """Remember a delivered digest and move each of *watches*' window to *today*."""
+        for name in watches:
+            self.watch(name).last_day = today
+        for name, marks in sent.seen.items():
+            self.watch(name).seen.update(marks)
+        self.recent = sent.records + self.recent
+        self.forget_older_than(today)
 
     def forget_older_than(self, today: date) -> None:
         horizon = (today - FORGET_AFTER).isoformat()
