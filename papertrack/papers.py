@@ -2,39 +2,24 @@
 
 from __future__ import annotations
 
-import hashlib
-import json
-from collections.abc import Callable
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time
 
+from papertrack import freshness
 from papertrack.errors import FetchError, NotCachedError, UsageError
 from papertrack.join import fill_missing, join_sources, unique
-from papertrack.listings import Fetched, Loaded, Loader, Source, combine
+from papertrack.listings import Loaded, Source, combine
 from papertrack.models import Paper, is_new_style
 from papertrack.parsers import hf as parse_hf
 from papertrack.record import replace
+from papertrack.session import Fetched, Session
 from papertrack.sources import arxiv, hf
-from papertrack.store import cache
+from papertrack.store import keys
 
-SEARCH_TTL = timedelta(days=1)
-"""arXiv asks that the same query not be repeated within a day; HF's search moves slowly."""
-PAPER_TTL = timedelta(days=1)
 MAX_SEARCH_RESULTS = 500
 
 
-def _fresh_for(ttl: timedelta, now: datetime) -> Callable[[cache.CachedListing], bool]:
-    def fresh(cached: cache.CachedListing) -> bool:
-        return timedelta(0) <= now - cached.fetched_at < ttl
-
-    return fresh
-
-
-def _key(*parts: object) -> str:
-    return hashlib.sha256(json.dumps(parts, sort_keys=True).encode()).hexdigest()[:24]
-
-
 def search(
-    loader: Loader,
+    session: Session,
     query: str,
     *,
     source: Source,
@@ -48,18 +33,18 @@ def search(
         raise UsageError('search needs a query, e.g. papertrack search "speculative decoding"')
     if limit > MAX_SEARCH_RESULTS:
         raise UsageError(f"--limit for search is at most {MAX_SEARCH_RESULTS} (got {limit})")
-    if loader.mode == "offline":
-        return search_cache(loader, text, source=source, since=since, until=until, limit=limit)
+    if session.mode == "offline":
+        return search_cache(session, text, source=source, since=since, until=until, limit=limit)
     parts: list[Loaded] = []
     if source in ("hf", "all"):
-        parts.append(_search_hf(loader, text, since=since, until=until, limit=limit))
+        parts.append(_search_hf(session, text, since=since, until=until, limit=limit))
     if source in ("arxiv", "all"):
-        parts.append(_search_arxiv(loader, text, since=since, until=until, limit=limit))
+        parts.append(_search_arxiv(session, text, since=since, until=until, limit=limit))
     return combine(parts)
 
 
 def search_cache(
-    loader: Loader,
+    session: Session,
     text: str,
     *,
     source: Source,
@@ -74,11 +59,11 @@ def search_cache(
     papers, total = index.search(
         text,
         limit=limit,
-        root=loader.root,
+        root=session.root,
         sources=sources,
         since=since,
         until=until,
-        warn=loader.warn,
+        warn=session.warn,
     )
     label = f"cache search {text!r}"
     if total > len(papers):
@@ -94,7 +79,7 @@ def _within(paper: Paper, since: date | None, until: date | None) -> bool:
 
 
 def _search_hf(
-    loader: Loader, text: str, *, since: date | None, until: date | None, limit: int
+    session: Session, text: str, *, since: date | None, until: date | None, limit: int
 ) -> Loaded:
     if len(text) > hf.MAX_QUERY_LENGTH:
         raise UsageError(
@@ -103,18 +88,18 @@ def _search_hf(
     size = min(limit, hf.MAX_SEARCH_LIMIT)
 
     def fetch() -> Fetched:
-        url, items = hf.fetch_search(loader.client, loader.network, text, size)
+        url, items = hf.fetch_search(session.client, session.network, text, size)
         return Fetched(url, items, {"query": text})
 
-    got = loader.through_cache(
-        ("search", "hf", _key(text, size)),
+    got = session.through_cache(
+        keys.search("hf", text, size),
         what=f"Hugging Face search for {text!r}",
         fetch=fetch,
-        fresh=_fresh_for(SEARCH_TTL, loader.now),
+        fresh=freshness.within(freshness.SEARCH_TTL),
     )
     papers, skipped = parse_hf.parse_search(got.items)
     if skipped:
-        loader.warn(f"warning: skipped {skipped} malformed search result(s) from {got.url}")
+        session.warn(f"warning: skipped {skipped} malformed search result(s) from {got.url}")
     # HF's search has no date parameters: the window is applied to the arXiv date here.
     papers = unique(p for p in papers if _within(p, since, until))
     return Loaded("hf", f"Hugging Face search {text!r}", papers, stale=got.stale)
@@ -130,7 +115,7 @@ def arxiv_query(text: str, since: date | None, until: date | None) -> str:
 
 
 def _search_arxiv(
-    loader: Loader, text: str, *, since: date | None, until: date | None, limit: int
+    session: Session, text: str, *, since: date | None, until: date | None, limit: int
 ) -> Loaded:
     query = arxiv_query(text, since, until)
     # Relevance is arXiv's default; a dated search reads better newest first.
@@ -138,31 +123,31 @@ def _search_arxiv(
 
     def fetch() -> Fetched:
         papers = arxiv.search(
-            loader.client, loader.gate, loader.network, query, max_results=limit, sort_by=sort_by
+            session.client, session.gate, session.network, query, max_results=limit, sort_by=sort_by
         )
         return Fetched(
-            f"{loader.network.arxiv_api}?search_query={query}",
+            f"{session.network.arxiv_api}?search_query={query}",
             [p.to_dict() for p in papers],
             {"query": query},
         )
 
-    got = loader.through_cache(
-        ("search", "arxiv", _key(query, limit, sort_by)),
+    got = session.through_cache(
+        keys.search("arxiv", query, limit, sort_by),
         what=f"arXiv search for {query!r}",
         fetch=fetch,
-        fresh=_fresh_for(SEARCH_TTL, loader.now),
+        fresh=freshness.within(freshness.SEARCH_TTL),
     )
     papers = unique(Paper.from_dict(item) for item in got.items)
     asked = [p for p in papers if _within(p, since, until)]
     if len(asked) < len(papers):
-        loader.warn(
+        session.warn(
             f"warning: arXiv's API returned {len(papers) - len(asked)} paper(s) submitted "
             f"outside {since or '…'} to {until or '…'}; left out"
         )
     return Loaded("arxiv", f"arXiv search {query!r}", asked, stale=got.stale)
 
 
-def lookup(loader: Loader, paper_id: str, version: int | None = None) -> Paper | None:
+def lookup(session: Session, paper_id: str, version: int | None = None) -> Paper | None:
     """Everything known about one paper: what both services say (through the cache), with
     what the cached listings know besides (comments, thumbnail, the Daily Papers day);
     None when nobody knows it. Offline, only what is cached.
@@ -172,15 +157,15 @@ def lookup(loader: Loader, paper_id: str, version: int | None = None) -> Paper |
     """
     from papertrack.store import index
 
-    local = index.lookup(paper_id, root=loader.root, warn=loader.warn)
+    local = index.lookup(paper_id, root=session.root, warn=session.warn)
     # Hugging Face has pages for new-style ids only.
-    hf_paper, hf_error = _lookup_hf(loader, paper_id) if is_new_style(paper_id) else (None, None)
-    arxiv_paper, arxiv_error = _lookup_arxiv(loader, paper_id, version)
+    hf_paper, hf_error = _lookup_hf(session, paper_id) if is_new_style(paper_id) else (None, None)
+    arxiv_paper, arxiv_error = _lookup_arxiv(session, paper_id, version)
     if hf_error is not None and arxiv_error is not None and local is None:
         raise hf_error
     for error in (hf_error, arxiv_error):
         if error is not None:
-            loader.warn(f"warning: {error}")
+            session.warn(f"warning: {error}")
     found = hf_paper or arxiv_paper
     if hf_paper is not None and arxiv_paper is not None:
         joined = join_sources([hf_paper], [arxiv_paper])[0]
@@ -190,17 +175,17 @@ def lookup(loader: Loader, paper_id: str, version: int | None = None) -> Paper |
     return fill_missing(found, local)
 
 
-def _lookup_hf(loader: Loader, paper_id: str) -> tuple[Paper | None, FetchError | None]:
+def _lookup_hf(session: Session, paper_id: str) -> tuple[Paper | None, FetchError | None]:
     def fetch() -> Fetched:
-        url, data = hf.fetch_paper(loader.client, loader.network, paper_id)
+        url, data = hf.fetch_paper(session.client, session.network, paper_id)
         return Fetched(url, [data] if data is not None else [])
 
     try:
-        got = loader.through_cache(
-            ("hf", "paper", cache.id_part(paper_id)),
+        got = session.through_cache(
+            keys.hf_paper(paper_id),
             what=f"Hugging Face page of {paper_id}",
             fetch=fetch,
-            fresh=_fresh_for(PAPER_TTL, loader.now),
+            fresh=freshness.within(freshness.PAPER_TTL),
         )
     except NotCachedError:
         return None, None  # offline: the cached listings may still know it
@@ -212,21 +197,21 @@ def _lookup_hf(loader: Loader, paper_id: str) -> tuple[Paper | None, FetchError 
 
 
 def _lookup_arxiv(
-    loader: Loader, paper_id: str, version: int | None
+    session: Session, paper_id: str, version: int | None
 ) -> tuple[Paper | None, FetchError | None]:
     wanted = f"{paper_id}v{version}" if version else paper_id
 
     def fetch() -> Fetched:
-        found = arxiv.lookup(loader.client, loader.gate, loader.network, [wanted])
+        found = arxiv.lookup(session.client, session.gate, session.network, [wanted])
         paper = found.get(paper_id)
-        return Fetched(loader.network.arxiv_api, [paper.to_dict()] if paper else [])
+        return Fetched(session.network.arxiv_api, [paper.to_dict()] if paper else [])
 
     try:
-        got = loader.through_cache(
-            ("arxiv", "abs", cache.id_part(wanted)),
+        got = session.through_cache(
+            keys.arxiv_abstract(wanted),
             what=f"arXiv record of {wanted}",
             fetch=fetch,
-            fresh=_fresh_for(PAPER_TTL, loader.now),
+            fresh=freshness.within(freshness.PAPER_TTL),
         )
     except NotCachedError:
         return None, None
@@ -235,7 +220,7 @@ def _lookup_arxiv(
     return (Paper.from_dict(got.items[0]) if got.items else None), None
 
 
-def enrich(loader: Loader, papers: list[Paper], *, most: int = 200) -> list[Paper]:
+def enrich(session: Session, papers: list[Paper], *, most: int = 200) -> list[Paper]:
     """Fill in what the feeds lack (primary category, comment, submission dates) from the
     API, ``arxiv.ID_BATCH`` ids per request, for at most *most* arXiv papers; cached per id.
 
@@ -247,23 +232,21 @@ def enrich(loader: Loader, papers: list[Paper], *, most: int = 200) -> list[Pape
     found: dict[str, Paper] = {}
     missing: list[str] = []
     for paper_id in wanted:
-        cached = loader.read_cached(("arxiv", "abs", cache.id_part(paper_id)))
+        cached = session.read(keys.arxiv_abstract(paper_id))
         if cached is not None and cached.items:
             found[paper_id] = Paper.from_dict(cached.items[0])
-        elif loader.mode != "offline":
+        elif session.mode != "offline":
             missing.append(paper_id)
     if missing:
         try:
-            fetched = arxiv.lookup(loader.client, loader.gate, loader.network, missing)
+            fetched = arxiv.lookup(session.client, session.gate, session.network, missing)
         except FetchError as exc:
-            loader.warn(f"warning: could not fetch arXiv details: {exc}")
+            session.warn(f"warning: could not fetch arXiv details: {exc}")
             fetched = {}
         for paper_id, paper in fetched.items():
-            loader.write_cached(
-                ("arxiv", "abs", cache.id_part(paper_id)),
-                url=loader.network.arxiv_api,
-                fetched_at=loader.now,
-                items=[paper.to_dict()],
+            session.write(
+                keys.arxiv_abstract(paper_id),
+                Fetched(session.network.arxiv_api, [paper.to_dict()]),
             )
         found.update(fetched)
     return [_with_details(p, found[p.id]) if p.id in found else p for p in papers]

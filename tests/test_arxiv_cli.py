@@ -18,8 +18,9 @@ from typing import Any
 
 import pytest
 
-from papertrack.listings import Loader, Mode, load_today
+from papertrack.listings import load_today
 from papertrack.parsers.arxiv import parse_feed
+from papertrack.session import Mode, Session
 from papertrack.sources import Network, arxiv
 from tests.conftest import ROOT, pinned_today, run_cli
 from tests.hubserver import ARXIV_FIXTURES, HubServer, Reply, hf_fixture
@@ -30,9 +31,9 @@ RSS = "rss_quant-ph_2025-04-28.xml"
 SEARCH = "api_search_all-testing_2026-04-12.xml"
 
 
-def loader_at(now: datetime, warn: Callable[[str], None], mode: Mode = "auto") -> Loader:
-    """A Loader over this test's cache and server, with its clock at *now*."""
-    return Loader(
+def loader_at(now: datetime, warn: Callable[[str], None], mode: Mode = "auto") -> Session:
+    """A Session over this test's cache and server, with its clock at *now*."""
+    return Session(
         warn=warn,
         now=now,
         mode=mode,

@@ -285,7 +285,7 @@ def show(
       papertrack show 2408.12345
       papertrack show https://huggingface.co/papers/2408.12345 -f json
     """
-    from papertrack.cli.listing import mode_of
+    from papertrack.cli.common import mode_of
     from papertrack.cli.paper import run_show
 
     context = _context(ctx)
@@ -310,7 +310,7 @@ def open_(
     offline: opt.Offline = False,
 ) -> None:
     """Open a paper's arXiv page (or --pdf, --hf, --code) in your web browser."""
-    from papertrack.cli.listing import mode_of
+    from papertrack.cli.common import mode_of
     from papertrack.cli.paper import run_open
 
     context = _context(ctx)
@@ -537,8 +537,8 @@ def digest(
       papertrack digest --format rss -o ~/papers/feed.xml
       papertrack digest --mail
     """
+    from papertrack.cli.common import mode_of
     from papertrack.cli.digest import DigestOptions, run_digest
-    from papertrack.cli.listing import mode_of
     from papertrack.config import DIGEST_FORMATS
 
     context = _context(ctx)

@@ -12,22 +12,23 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from papertrack.cli.context import Context
-from papertrack.cli.listing import (
+from papertrack.cli.common import (
     apply_filters,
-    make_loader,
+    make_session,
     section_pattern,
     watch_filters,
     watch_reads,
 )
+from papertrack.cli.context import Context
 from papertrack.dates import MAX_RANGE_DAYS, day_label, parse_since, range_period
 from papertrack.digest import DigestItem, DigestSection, select_new, sent_marks
 from papertrack.errors import EXIT_EMPTY, PapertrackError, UsageError
 from papertrack.join import unique
-from papertrack.listings import Loaded, Loader, Mode, Source, gather, load_today
+from papertrack.listings import Loaded, Source, gather, load_today
 from papertrack.query import sort_matches
 from papertrack.record import record
 from papertrack.render.digest import render
+from papertrack.session import Mode, Session
 
 if TYPE_CHECKING:
     from papertrack.config import Config, Watch
@@ -97,7 +98,7 @@ def _chosen(settings: Config, names: tuple[str, ...]) -> list[Watch]:
 def explicit_since(context: Context, text: str, watches: list[Watch]) -> date:
     """The first day of ``--since``, when the whole window can be read: at most
     MAX_RANGE_DAYS days, and MAX_ARXIV_DAYS announcement days for watches reading arXiv."""
-    from papertrack.listings import MAX_ARXIV_DAYS
+    from papertrack.listings.arxiv import MAX_ARXIV_DAYS
 
     today = context.today
     first = min(parse_since(text, today=today), today)
@@ -226,8 +227,8 @@ class _Run:
 
     def _select(self, state: State) -> list[DigestSection]:
         sections: list[DigestSection] = []
-        with make_loader(self.context, self.options.mode) as loader:
-            window = Window(self.context, loader)
+        with make_session(self.context, self.options.mode) as session:
+            window = Window(self.context, session)
             for watch in self.watches:
                 first = self.since
                 if self.options.since == "last":
@@ -410,9 +411,9 @@ class Window:
     """Loads what a watch has not seen: the days since its last digest (first run: the
     latest day, as ``today``), shared between watches reading the same listings."""
 
-    def __init__(self, context: Context, loader: Loader) -> None:
+    def __init__(self, context: Context, session: Session) -> None:
         self.context = context
-        self.loader = loader
+        self.session = session
         self._loaded: dict[tuple[object, ...], Loaded] = {}
 
     def load(self, watch: Watch, first: date | None, *, explicit: bool = False) -> Loaded:
@@ -426,25 +427,28 @@ class Window:
         self, source: Source, categories: tuple[str, ...], first: date | None, *, explicit: bool
     ) -> Loaded:
         if first is None:
-            loaded, notes = load_today(self.loader, source=source, categories=categories)
+            loaded, notes = load_today(self.session, source=source, categories=categories)
             for message in notes:
                 self.context.note(message)
             return loaded
+        from papertrack.listings import hf
+
         period = range_period(first, self.context.today)
         loaded, _ = gather(
-            self.loader,
+            self.session,
             source,
-            lambda: (self.loader.load(period), None),
+            lambda: (hf.listing(self.session, period), None),
             lambda: (self._arxiv(categories, first, explicit=explicit), None),
         )
         return loaded
 
     def _arxiv(self, categories: tuple[str, ...], first: date, *, explicit: bool) -> Loaded:
-        from papertrack.listings import MAX_ARXIV_DAYS
+        from papertrack.listings import arxiv
+        from papertrack.listings.arxiv import MAX_ARXIV_DAYS
 
-        announced = announcement_days(first, self.loader.now)
+        announced = announcement_days(first, self.session.now)
         if not announced:
-            return self.loader.arxiv_latest(categories)[0]
+            return arxiv.latest(self.session, categories)[0]
         if len(announced) > MAX_ARXIV_DAYS:
             assert not explicit, "explicit_since() refuses such a window"
             announced = announced[-MAX_ARXIV_DAYS:]
@@ -452,4 +456,4 @@ class Window:
                 f"warning: reading arXiv from {day_label(announced[0])} only "
                 f"(a digest reads at most {MAX_ARXIV_DAYS} announcement days)"
             )
-        return self.loader.arxiv_period(categories, range_period(announced[0], announced[-1]))
+        return arxiv.period(self.session, categories, range_period(announced[0], announced[-1]))

@@ -7,52 +7,31 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from papertrack.cli.choices import ColorChoice, FormatChoice, SortChoice, SourceChoice
+from papertrack.cli.common import (
+    apply_filters,
+    make_session,
+    mode_of,
+    parse_query_option,
+    section_pattern,
+    watch_filters,
+    watch_reads,
+    write_sections,
+)
 from papertrack.cli.context import Context
 from papertrack.dates import resolve_period
 from papertrack.errors import UsageError
 from papertrack.join import unique
-from papertrack.listings import Loaded, Loader, Mode, Source, load_period, load_today
-from papertrack.matching import highlight_pattern
+from papertrack.listings import Loaded, Source, load_period, load_today
 from papertrack.models import Paper
-from papertrack.query import Filters, Match, filter_papers, sort_matches
+from papertrack.query import Filters, Match, sort_matches
 from papertrack.record import record
-from papertrack.render import Format, Section, use_color
+from papertrack.render import Section
+from papertrack.session import Mode, Session
 
 if TYPE_CHECKING:
     from papertrack.config import Config, Watch
 
 Details = Callable[[list[Paper]], list[Paper]]
-
-
-def make_loader(context: Context, mode: Mode) -> Loader:
-    """A Loader for this run: its clock, cache folder, network settings, the config's
-    cache TTLs, and a progress bar when stderr is a terminal."""
-    from papertrack.render.progress import for_stream
-    from papertrack.store.cache import Freshness
-
-    settings = context.config
-    freshness = Freshness(
-        settings.duration("cache.ttl_current"), settings.duration("cache.ttl_recent")
-    )
-    return Loader(
-        mode=mode,
-        warn=context.note,
-        now=context.now,
-        root=context.cache_dir,
-        network=context.network,
-        freshness=freshness,
-        progress=for_stream(context.stderr, context.stderr_isatty, context.environ),
-    )
-
-
-def parse_query_option(text: str, *, where: str = "--query") -> Any:
-    """A filter-language expression, or a usage error pointing at the column."""
-    from papertrack.querylang import QuerySyntaxError, parse_query
-
-    try:
-        return parse_query(text)
-    except QuerySyntaxError as exc:
-        raise UsageError(f"invalid {where}: {exc}\n{exc.pointer()}") from None
 
 
 @record
@@ -173,36 +152,6 @@ class ListingOptions:
         return plans
 
 
-def watch_reads(
-    watch: Watch, *, categories: tuple[str, ...], sources: str | None
-) -> tuple[Source, tuple[str, ...]]:
-    """Which listing a watch reads: its own sources and categories, else these defaults
-    (the command line's or the config's)."""
-    chosen = watch.categories or categories
-    source = watch.sources or sources or ("all" if chosen else "hf")
-    if source != "hf" and not chosen:
-        raise UsageError(f"watch {watch.name} reads arXiv but has no categories")
-    return source, chosen  # type: ignore[return-value]
-
-
-def watch_filters(watch: Watch) -> Filters:
-    query = (
-        parse_query_option(watch.query, where=f"query of watch {watch.name}")
-        if watch.query
-        else None
-    )
-    return Filters(
-        terms=watch.terms,
-        match_all=watch.match_all,
-        exclude=watch.exclude,
-        authors=watch.authors,
-        min_upvotes=watch.min_upvotes,
-        has_code=watch.has_code,
-        replacements=watch.replacements,
-        query=query,
-    )
-
-
 def _watches(settings: Config, names: list[str]) -> tuple[Watch, ...]:
     if not names:
         return ()
@@ -218,12 +167,6 @@ def _watches(settings: Config, names: list[str]) -> tuple[Watch, ...]:
     return tuple(chosen)
 
 
-def mode_of(context: Context, *, offline: bool, refresh: bool) -> Mode:
-    if offline and refresh:
-        raise UsageError("--offline and --refresh contradict each other; choose one")
-    return "refresh" if refresh else "offline" if offline or context.offline else "auto"
-
-
 def _categories(values: list[str] | None) -> tuple[str, ...]:
     if not values:
         return ()
@@ -233,15 +176,15 @@ def _categories(values: list[str] | None) -> tuple[str, ...]:
 
 
 def run_today(context: Context, options: ListingOptions) -> None:
-    with make_loader(context, options.mode) as loader:
+    with make_session(context, options.mode) as session:
         notes: list[str] = []
 
         def load(source: Source, categories: tuple[str, ...]) -> Loaded:
-            loaded, said = load_today(loader, source=source, categories=categories)
+            loaded, said = load_today(session, source=source, categories=categories)
             notes.extend(n for n in said if n not in notes)
             return loaded
 
-        sections = build_sections(options, load, details_for(loader, options))
+        sections = build_sections(options, load, details_for(session, options))
         for message in notes:
             context.note(message)
         emit(context, sections, options, explained_empty=bool(notes))
@@ -251,13 +194,13 @@ def run_list(
     context: Context, options: ListingOptions, period_options: dict[str, str | None]
 ) -> None:
     period = resolve_period(**period_options, today=context.today)
-    with make_loader(context, options.mode) as loader:
+    with make_session(context, options.mode) as session:
         sections = build_sections(
             options,
             lambda source, categories: load_period(
-                loader, period, source=source, categories=categories
+                session, period, source=source, categories=categories
             ),
-            details_for(loader, options),
+            details_for(session, options),
         )
         emit(context, sections, options)
 
@@ -282,42 +225,20 @@ def run_search(
         raise UsageError(f"--until {last} is before --since {first}")
     if limit < 1:
         raise UsageError(f"--limit must be at least 1 (got {limit})")
-    with make_loader(context, options.mode) as loader:
-        loaded = search(loader, query, source=options.source, since=first, until=last, limit=limit)
+    with make_session(context, options.mode) as session:
+        loaded = search(session, query, source=options.source, since=first, until=last, limit=limit)
     sections = build_sections(options, lambda *_: loaded, None, highlight=query_words(query))
     emit(context, sections, options)
 
 
-def details_for(loader: Loader, options: ListingOptions) -> Details | None:
+def details_for(session: Session, options: ListingOptions) -> Details | None:
     """The --long view shows arXiv comments and primary categories, which the feeds lack:
     look the shown papers up (batched, cached) only then."""
     if not options.long or all(plan.source == "hf" for plan in options.plans()):
         return None
     from papertrack.papers import enrich
 
-    return lambda papers: enrich(loader, papers)
-
-
-def apply_filters(papers: Sequence[Paper], chain: Sequence[Filters]) -> list[Match]:
-    """Papers passing every filter set in turn; matched terms add up."""
-    terms: dict[str, tuple[str, ...]] = {}
-    current = list(papers)
-    for filters in chain:
-        matches = filter_papers(current, filters)
-        for match in matches:
-            terms[match.paper.id] = (*terms.get(match.paper.id, ()), *match.terms)
-        current = [m.paper for m in matches]
-    return [Match(p, tuple(dict.fromkeys(terms.get(p.id, ())))) for p in current]
-
-
-def section_pattern(chain: Sequence[Filters], extra: Sequence[str] = ()) -> Any:
-    words = [*extra, *(t for f in chain for t in f.terms)]
-    regexes: list[str] = []
-    if any(f.query is not None for f in chain):
-        from papertrack.querylang import highlight_sources
-
-        regexes = [r for f in chain if f.query is not None for r in highlight_sources(f.query)]
-    return highlight_pattern(words, regexes)
+    return lambda papers: enrich(session, papers)
 
 
 def build_sections(
@@ -363,51 +284,3 @@ def emit(
         elif not section.total and not explained_empty:
             context.note(f"{prefix}No papers in {section.label}.")
     write_sections(context, sections, fmt=options.fmt, color=options.color, long=options.long)
-
-
-def write_sections(
-    context: Context,
-    sections: Sequence[Section],
-    *,
-    fmt: FormatChoice | None,
-    color: ColorChoice,
-    long: bool = False,
-) -> None:
-    """Sections as a table (or --long blocks) on a terminal, lines when piped, or *fmt*."""
-    out = context.stdout
-    isatty = context.stdout_isatty
-    chosen: Format = fmt.value if fmt else ("table" if isatty else "lines")
-    painted = use_color(color.value, isatty=isatty, environ=context.environ)
-    if long or chosen == "table":
-        shown = [s for s in sections if s.matches]
-        if shown:
-            from papertrack.render import terminal
-
-            terminal.render(
-                out,
-                shown,
-                color=painted,
-                terminal=isatty or painted,
-                long=long,
-                width=terminal_width(context),
-            )
-        return
-    from papertrack.render import formats
-
-    if chosen == "lines":
-        formats.write_lines(out, sections, color=painted)
-    elif chosen == "json":
-        formats.write_json(out, sections)
-    elif chosen == "jsonl":
-        formats.write_jsonl(out, sections)
-    elif chosen == "csv":
-        formats.write_csv(out, sections)
-    else:
-        formats.write_md(out, sections)
-
-
-def terminal_width(context: Context) -> int | None:
-    """``COLUMNS`` when set (Rich would read the process's own environment), else None:
-    the terminal's width, or 80."""
-    raw = context.environ.get("COLUMNS", "").strip()
-    return int(raw) if raw.isdigit() and int(raw) > 0 else None

@@ -6,13 +6,13 @@ import json
 import re
 
 from papertrack.cli.choices import ColorChoice, FormatChoice
+from papertrack.cli.common import make_session, terminal_width, write_sections
 from papertrack.cli.context import Context
-from papertrack.cli.listing import make_loader, terminal_width, write_sections
 from papertrack.errors import NotCachedError, PapertrackError, UsageError
-from papertrack.listings import Mode
 from papertrack.models import Paper, is_new_style, parse_paper_ref
 from papertrack.query import Match
 from papertrack.render import use_color
+from papertrack.session import Mode
 
 _GITHUB = re.compile(
     r"https?://(?:www\.)?github\.com/([A-Za-z0-9](?:[A-Za-z0-9-]{0,38}))/([A-Za-z0-9._-]{1,100})/?"
@@ -35,8 +35,8 @@ def fetch_paper(context: Context, text: str, mode: Mode) -> Paper:
     from papertrack.papers import lookup
 
     paper_id, version = paper_ref(text)
-    with make_loader(context, mode) as loader:
-        paper = lookup(loader, paper_id, version)
+    with make_session(context, mode) as session:
+        paper = lookup(session, paper_id, version)
     shown = f"{paper_id}v{version}" if version else paper_id
     if paper is None and mode == "offline":
         raise NotCachedError(

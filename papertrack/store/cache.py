@@ -9,25 +9,17 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Mapping, Sequence
-from datetime import datetime, time, timedelta, timezone
+from collections.abc import Mapping
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from papertrack.dates import Period
 from papertrack.errors import PapertrackError
 from papertrack.models import format_timestamp, parse_timestamp
 from papertrack.record import field, record
+from papertrack.store.keys import Key
 
 CACHE_FORMAT = 1
-STABLE_AFTER = timedelta(days=14)
-"""Listings that ended longer ago than this barely change: reused, never refetched."""
-TTL_CURRENT = timedelta(hours=1)
-"""Today's and yesterday's listings still grow; refetch when the copy is older than this."""
-TTL_CURRENT_EMPTY = timedelta(minutes=10)
-"""An empty current day (early morning) fills up soon; look again sooner."""
-TTL_RECENT = timedelta(hours=12)
-"""Days 2–14 back only gain upvotes and late AI summaries."""
 
 _SAFE_PART = re.compile(r"[A-Za-z0-9][A-Za-z0-9._+-]{0,199}")
 
@@ -48,28 +40,21 @@ def cache_dir(environ: Mapping[str, str]) -> Path:
     return Path(user_cache_dir("papertrack", appauthor=False))
 
 
-def key_path(key: Sequence[str], root: Path) -> Path:
-    """``("hf", "date", "2025-08-25")`` → ``{cache}/hf/date/2025-08-25.json``."""
-    for part in key:
+def key_path(key: Key, root: Path) -> Path:
+    """``Key(("hf", "date", "2025-08-25"))`` → ``{cache}/hf/date/2025-08-25.json``."""
+    parts = key.parts
+    for part in parts:
         # Keys come from our own parsers, but a file name is no place to find out otherwise.
         if not _SAFE_PART.fullmatch(part) or ".." in part:
             raise ValueError(f"unsafe cache path component {part!r}")
-    if not key:
+    if not parts:
         raise ValueError("empty cache key")
-    return root.joinpath(*key[:-1], f"{key[-1]}.json")
-
-
-def listing_key(source: str, period: Period) -> tuple[str, ...]:
-    return (source, period.kind, period.key)
-
-
-def id_part(paper_id: str) -> str:
-    """An arXiv id as a file-name part: old-style ids carry a slash (hep-th/9901001)."""
-    return paper_id.replace("/", "_")
+    return root.joinpath(*parts[:-1], f"{parts[-1]}.json")
 
 
 @record
 class CachedListing:
+    key: Key
     path: Path
     url: str
     fetched_at: datetime
@@ -78,7 +63,7 @@ class CachedListing:
     """What else the fetch learnt: an ETag, the announcement day, a feed title."""
 
 
-def read_entry(key: Sequence[str], root: Path) -> CachedListing | None:
+def read_entry(key: Key, root: Path) -> CachedListing | None:
     """The cached entry, None when there is none; CorruptCacheError when it is unusable."""
     path = key_path(key, root)
     try:
@@ -105,11 +90,11 @@ def read_entry(key: Sequence[str], root: Path) -> CachedListing | None:
         or not isinstance(meta, dict)
     ):
         raise CorruptCacheError(path, "not a papertrack cache file of a known format")
-    return CachedListing(path, url, fetched_at, items, meta)
+    return CachedListing(key, path, url, fetched_at, items, meta)
 
 
 def write_entry(
-    key: Sequence[str],
+    key: Key,
     *,
     url: str,
     fetched_at: datetime,
@@ -120,7 +105,7 @@ def write_entry(
     path = key_path(key, root)
     document = {
         "format": CACHE_FORMAT,
-        "key": list(key),
+        "key": list(key.parts),
         "url": url,
         "fetched_at": format_timestamp(fetched_at),
         "meta": meta or {},
@@ -139,51 +124,21 @@ def write_entry(
     return path
 
 
-def newest_entry(folder: Sequence[str], root: Path) -> CachedListing | None:
+def newest_entry(folder: Key, root: Path) -> CachedListing | None:
     """The entry with the greatest name in a cache folder (names are ISO dates), if any."""
-    directory = key_path((*folder, "x"), root).parent
+    directory = key_path(Key((*folder.parts, "x")), root).parent
     try:
         names = sorted((p.stem for p in directory.glob("*.json")), reverse=True)
     except OSError:
         return None
     for name in names:
         try:
-            entry = read_entry((*folder, name), root)
+            entry = read_entry(Key((*folder.parts, name)), root)
         except (CorruptCacheError, ValueError):
             continue
         if entry is not None:
             return entry
     return None
-
-
-@record
-class Freshness:
-    """How long recent listings are reused (config ``cache.ttl_current``/``ttl_recent``)."""
-
-    current: timedelta = TTL_CURRENT
-    recent: timedelta = TTL_RECENT
-
-
-DEFAULT_FRESHNESS = Freshness()
-
-
-def is_fresh(
-    cached: CachedListing, period: Period, *, now: datetime, ttl: Freshness = DEFAULT_FRESHNESS
-) -> bool:
-    """Whether a cached listing can be used without asking the server again."""
-    end = datetime.combine(period.last + timedelta(days=1), time(), timezone.utc)
-    settled_at = end + STABLE_AFTER
-    if cached.fetched_at >= settled_at:
-        return True  # taken after the listing settled: final
-    if now >= settled_at:
-        return False  # settled since this copy was taken: fetch the final version once
-    age = now - cached.fetched_at
-    if age < timedelta(0):
-        return False  # written in the future: the clock moved; trust the server
-    current = period.last >= now.astimezone(timezone.utc).date() - timedelta(days=1)
-    if not current:
-        return age < ttl.recent
-    return age < (ttl.current if cached.items else min(ttl.current, TTL_CURRENT_EMPTY))
 
 
 def age_text(fetched_at: datetime, now: datetime) -> str:

@@ -23,6 +23,7 @@ from papertrack.errors import PapertrackError
 from papertrack.models import Paper
 from papertrack.parsers import hf as parse_hf
 from papertrack.store import cache
+from papertrack.store.keys import Key
 
 SCHEMA_VERSION = "1"
 INDEX_NAME = "index.sqlite3"
@@ -157,20 +158,15 @@ def opened(
         yield connection
 
 
-def papers_of(key: Sequence[str], items: list[Any]) -> list[Paper]:
-    """The papers a cache entry holds, whatever the source wrote into it."""
-    if key[0] == "hf" or key[:2] == ("search", "hf"):
-        if key[1] == "paper":
-            items = [{"paper": item} for item in items]
-        if key[:2] == ("search", "hf"):
+def papers_of(key: Key, items: list[Any]) -> list[Paper]:
+    """The papers a cache entry holds, read again from what was stored: Hugging Face's raw
+    answers through its parser, arXiv's entries as papertrack wrote them."""
+    if key.source == "hf":
+        if key.kind == "search":
             return parse_hf.parse_search(items)[0]
-        day = None
-        if key[1] == "date":
-            try:
-                day = date.fromisoformat(key[2])
-            except ValueError:
-                day = None
-        return parse_hf.parse_daily_papers(items, day=day)[0]
+        if key.kind == "paper":
+            items = [{"paper": item} for item in items]
+        return parse_hf.parse_daily_papers(items, day=key.day)[0]
     papers: list[Paper] = []
     for item in items:
         try:
@@ -226,9 +222,7 @@ def _forget(connection: sqlite3.Connection, path: str) -> None:
     connection.execute("DELETE FROM files WHERE path = ?", (path,))
 
 
-def add_entries(
-    entries: Sequence[tuple[Sequence[str], list[Any], list[Paper] | None]], root: Path
-) -> None:
+def add_entries(entries: Sequence[tuple[Key, list[Any], list[Paper] | None]], root: Path) -> None:
     """Index cache entries just written (with their papers when already parsed), in one
     transaction. Best effort: a search catches up with anything missed."""
     if not entries:
@@ -287,14 +281,14 @@ def catch_up(connection: sqlite3.Connection, root: Path) -> int:
         for path in gone:
             _forget(connection, path)
         for relative, stat in changed:
-            key = tuple(Path(relative).with_suffix("").parts)
+            key = Key.from_parts(Path(relative).with_suffix("").parts)
             try:
-                entry = cache.read_entry(key, root)
+                entry = cache.read_entry(key, root) if key is not None else None
             except (cache.CorruptCacheError, ValueError):
                 entry = None
             _forget(connection, relative)
             if entry is not None:
-                _add(connection, relative, papers_of(key, entry.items))
+                _add(connection, relative, papers_of(entry.key, entry.items))
             connection.execute(
                 "INSERT OR REPLACE INTO files VALUES (?, ?, ?)",
                 (relative, stat.st_mtime_ns, stat.st_size),
