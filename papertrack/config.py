@@ -16,12 +16,12 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any, Literal
 
+from papertrack import choices
 from papertrack.errors import PapertrackError, UsageError
 from papertrack.record import field, record
 
 Kind = Literal["str", "int", "bool", "list", "choice", "duration", "categories", "sources", "query"]
-SOURCES = ("hf", "arxiv", "all")
-FORMATS = ("auto", "table", "lines", "json", "jsonl", "md", "csv")
+FORMATS = ("auto", *choices.FORMATS)
 DIGEST_FORMATS = ("md", "html", "text", "json", "rss", "atom")
 SECURITY = ("starttls", "ssl", "none")
 PASSWORD_ENV = "PAPERTRACK_SMTP_PASSWORD"
@@ -39,10 +39,10 @@ class Key:
 
 
 KEYS: tuple[Key, ...] = (
-    Key("sources", "sources", "default --source: hf, arxiv or all", SOURCES),
+    Key("sources", "sources", "default --source: hf, arxiv or all", choices.SOURCES),
     Key("categories", "categories", "default arXiv categories", default=[]),
     Key("format", "choice", "default --format (auto: by terminal)", FORMATS, "auto"),
-    Key("color", "choice", "default --color", ("auto", "always", "never"), "auto"),
+    Key("color", "choice", "default --color", choices.COLORS, "auto"),
     Key("cache.ttl_current", "duration", "reuse today's listings for", default="1h"),
     Key("cache.ttl_recent", "duration", "reuse listings up to 14 days old for", default="12h"),
     Key("digest.format", "choice", "default digest --format", DIGEST_FORMATS, "md"),
@@ -64,7 +64,7 @@ WATCH_KEYS: tuple[Key, ...] = (
     Key("exclude", "list", "drop papers mentioning these"),
     Key("authors", "list", "an author's name contains one of these"),
     Key("categories", "categories", "arXiv categories to read"),
-    Key("sources", "sources", "hf, arxiv or all", SOURCES),
+    Key("sources", "sources", "hf, arxiv or all", choices.SOURCES),
     Key("min_upvotes", "int", "at least this many upvotes"),
     Key("has_code", "bool", "a GitHub repository is linked", default=False),
     Key("replacements", "bool", "include arXiv replacements", default=False),
@@ -79,6 +79,7 @@ def parse_toml(text: str) -> dict[str, Any]:
     if sys.version_info >= (3, 11):
         import tomllib
     else:  # pragma: no cover - exercised on Python 3.10 only
+        # tomli has no stubs installed on newer Pythons, where this line never runs.
         import tomli as tomllib  # type: ignore[import-not-found, unused-ignore]
     document: dict[str, Any] = tomllib.loads(text)
     return document
@@ -166,9 +167,9 @@ def _coerce(key: Key, value: Any, *, from_text: bool) -> Any:
             chosen = set(value)
             if chosen <= {"hf", "arxiv", "all"} and chosen:
                 return "all" if len(chosen) > 1 or "all" in chosen else value[0]
-        if isinstance(value, str) and value in SOURCES:
+        if isinstance(value, str) and value in choices.SOURCES:
             return value
-        raise ValueError(f"must be one of {', '.join(SOURCES)}")
+        raise ValueError(f"must be one of {', '.join(choices.SOURCES)}")
     if key.kind == "int":
         if from_text and isinstance(value, str) and re.fullmatch(r"-?\d+", value.strip()):
             value = int(value)

@@ -79,6 +79,10 @@ def _whole_period(kind: PeriodKind, key: str, first: date, last: date, today: da
     return Period(kind, key, first, last)
 
 
+class NotADate(UsageError):
+    """The text is no date at all (as opposed to a date out of range)."""
+
+
 def parse_day(text: str, *, option: str, today: date) -> date:
     """A calendar day: YYYY-MM-DD, ``today`` or ``yesterday``."""
     value = text.strip().lower()
@@ -91,7 +95,7 @@ def parse_day(text: str, *, option: str, today: date) -> date:
             raise ValueError
         day = date.fromisoformat(value)
     except ValueError:
-        raise UsageError(
+        raise NotADate(
             f"invalid {option} {text!r}: expected a date as YYYY-MM-DD "
             "(e.g. 2025-08-25), 'today' or 'yesterday'"
         ) from None
@@ -138,13 +142,11 @@ def parse_since(text: str, *, today: date) -> date:
         return max(today - timedelta(days=count - 1), HF_FIRST_DAY)
     try:
         return parse_day(text, option="--since", today=today)
-    except UsageError as exc:
-        if "expected a date" in exc.message:
-            raise UsageError(
-                f"invalid --since {text!r}: expected Nd (e.g. 7d for the last 7 days) "
-                "or a date as YYYY-MM-DD"
-            ) from None
-        raise
+    except NotADate:
+        raise UsageError(
+            f"invalid --since {text!r}: expected Nd (e.g. 7d for the last 7 days) "
+            "or a date as YYYY-MM-DD"
+        ) from None
 
 
 def range_period(first: date, last: date) -> Period:
@@ -271,3 +273,10 @@ def announcement_window(day: date) -> tuple[datetime, datetime]:
     end_day = _previous_weekday(day)
     start_day = _previous_weekday(end_day)
     return eastern_to_utc(start_day, ARXIV_CUTOFF_HOUR), eastern_to_utc(end_day, ARXIV_CUTOFF_HOUR)
+
+
+def announcement_days(first: date, now: datetime) -> list[date]:
+    """arXiv's announcement days from *first* to today (US Eastern)."""
+    last = eastern_date(now)
+    days = (first + timedelta(n) for n in range((last - first).days + 1))
+    return [d for d in days if is_announcement_day(d)]

@@ -36,12 +36,20 @@ class FetchError(PapertrackError):
     """A request failed: the network, the server, or a body we cannot use."""
 
     def __init__(
-        self, url: str, cause: str, *, hint: str | None = None, retryable: bool = False
+        self,
+        url: str,
+        cause: str,
+        *,
+        hint: str | None = None,
+        retryable: bool = False,
+        status: int | None = None,
     ) -> None:
         super().__init__(f"{url}: {cause}", hint=hint)
         self.url = url
         self.cause = cause
         self.retryable = retryable
+        self.status = status
+        """The HTTP status the server answered with, when it answered with an error."""
 
 
 class NotCachedError(PapertrackError):

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from datetime import date, datetime, timezone
 from typing import Any
 
-from papertrack.record import record
+from papertrack.record import dict_codec, record
 
 # New-style ids, YYMM.NNNN from 0704 to 1412 and YYMM.NNNNN since 1501; old-style archive
 # ids, archive/YYMMNNN, from 1991 to 2007 (info.arxiv.org/help/arxiv_identifier.html).
@@ -93,8 +94,8 @@ class Paper:
     """Versionless arXiv id, e.g. ``2510.19779``."""
     title: str
     """Title on one line; LaTeX kept as written."""
-    abstract: str = ""
     authors: tuple[str, ...] = ()
+    abstract: str = ""
     published: datetime | None = None
     """When arXiv published the first version (UTC)."""
     daily_date: date | None = None
@@ -157,77 +158,27 @@ class Paper:
         return self.github_repo is not None
 
     def to_dict(self) -> dict[str, Any]:
-        """The stable, documented JSON shape (README "JSON fields")."""
-        return {
-            "id": self.id,
-            "title": self.title,
-            "authors": list(self.authors),
-            "abstract": self.abstract,
-            "published": format_timestamp(self.published),
-            "date": self.date.isoformat() if self.date else None,
-            "daily_date": self.daily_date.isoformat() if self.daily_date else None,
-            "upvotes": self.upvotes,
-            "comments": self.comments,
-            "github_repo": self.github_repo,
-            "github_stars": self.github_stars,
-            "project_page": self.project_page,
-            "ai_summary": self.ai_summary,
-            "ai_keywords": list(self.ai_keywords),
-            "media_urls": list(self.media_urls),
-            "thumbnail": self.thumbnail,
-            "submitted_by": self.submitted_by,
-            "organization": self.organization,
-            "withdrawn": self.withdrawn,
-            "categories": list(self.categories),
-            "primary_category": self.primary_category,
-            "announce_type": self.announce_type,
-            "announced": self.announced.isoformat() if self.announced else None,
-            "version": self.version,
-            "updated": format_timestamp(self.updated),
-            "arxiv_comment": self.arxiv_comment,
-            "journal_ref": self.journal_ref,
-            "doi": self.doi,
-            "sources": list(self.sources),
-            "hf_url": self.hf_url,
-            "arxiv_url": self.arxiv_url,
-            "pdf_url": self.pdf_url,
-        }
+        """The stable, documented JSON shape (README "JSON fields"): every field, with the
+        derived ``date`` and links; generated from the field list (record.dict_codec)."""
+        return _paper_to_dict(self)
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> Paper:
+    def from_dict(cls, data: Mapping[str, Any]) -> Paper:
         """Inverse of to_dict (derived fields such as urls and ``date`` are ignored)."""
-        daily = data.get("daily_date")
-        announced = data.get("announced")
-        return cls(
-            id=data["id"],
-            title=data["title"],
-            abstract=data.get("abstract") or "",
-            authors=tuple(data.get("authors") or ()),
-            published=parse_timestamp(data.get("published")),
-            daily_date=date.fromisoformat(daily) if daily else None,
-            upvotes=data.get("upvotes"),
-            comments=data.get("comments"),
-            github_repo=data.get("github_repo"),
-            github_stars=data.get("github_stars"),
-            project_page=data.get("project_page"),
-            ai_summary=data.get("ai_summary"),
-            ai_keywords=tuple(data.get("ai_keywords") or ()),
-            media_urls=tuple(data.get("media_urls") or ()),
-            thumbnail=data.get("thumbnail"),
-            submitted_by=data.get("submitted_by"),
-            organization=data.get("organization"),
-            withdrawn=bool(data.get("withdrawn")),
-            categories=tuple(data.get("categories") or ()),
-            primary_category=data.get("primary_category"),
-            announce_type=data.get("announce_type"),
-            announced=date.fromisoformat(announced) if announced else None,
-            version=data.get("version"),
-            updated=parse_timestamp(data.get("updated")),
-            arxiv_comment=data.get("arxiv_comment"),
-            journal_ref=data.get("journal_ref"),
-            doi=data.get("doi"),
-            sources=tuple(data.get("sources") or ("hf",)),
-        )
+        return _paper_from_dict(data)
+
+
+_paper_to_dict, _paper_from_dict = dict_codec(
+    Paper,
+    {
+        "datetime": (format_timestamp, parse_timestamp),
+        # An empty string, which no version wrote, still reads as no date.
+        "date": (date.isoformat, lambda text: date.fromisoformat(text) if text else None),
+        "tuple": (list, tuple),
+        "bool": (bool, bool),
+    },
+    computed={"date": "published", "hf_url": None, "arxiv_url": None, "pdf_url": None},
+)
 
 
 _PAPER_URL = re.compile(

@@ -5,9 +5,10 @@ from __future__ import annotations
 from datetime import date, datetime, time
 
 from papertrack import freshness
+from papertrack.choices import Source
 from papertrack.errors import FetchError, NotCachedError, UsageError
 from papertrack.join import fill_missing, join_sources, unique
-from papertrack.listings import Loaded, Source, combine
+from papertrack.listings import Loaded, combine
 from papertrack.models import Paper, is_new_style
 from papertrack.parsers import hf as parse_hf
 from papertrack.record import replace

@@ -5,8 +5,9 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from datetime import date
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING
 
+from papertrack.choices import SortKey
 from papertrack.matching import fold, searchable_text, term_pattern
 from papertrack.models import Paper
 from papertrack.record import record
@@ -14,10 +15,8 @@ from papertrack.record import record
 if TYPE_CHECKING:
     from papertrack.querylang import Node
 
-SortKey = Literal["date", "upvotes", "stars", "title", "relevance"]
 REPLACEMENTS = frozenset({"replace", "replace-cross"})
 _TYPE_RANK = {"new": 0, "cross": 1, "replace": 2, "replace-cross": 3}
-SORT_KEYS: tuple[SortKey, ...] = ("date", "upvotes", "stars", "title", "relevance")
 
 
 @record

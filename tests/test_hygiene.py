@@ -39,3 +39,18 @@ def test_only_the_run_context_reads_the_clock_and_the_environment() -> None:
             continue
         assert not clock.search(text), f"{name} reads the clock"
         assert not environment.search(text), f"{name} reads the process's streams or environment"
+
+
+def test_the_command_line_choices_are_the_one_definition_of_each_set() -> None:
+    from papertrack import choices
+    from papertrack.cli import choices as cli_choices
+
+    pairs = [
+        (cli_choices.SourceChoice, choices.SOURCES),
+        (cli_choices.SortChoice, choices.SORT_KEYS),
+        (cli_choices.FormatChoice, choices.FORMATS),
+        (cli_choices.ColorChoice, choices.COLORS),
+    ]
+    for enum_class, values in pairs:
+        assert tuple(member.value for member in enum_class) == values
+        assert tuple(member.name for member in enum_class) == values

@@ -92,3 +92,71 @@ def test_papertrack_values_pickle_and_compare() -> None:
     assert pickle.loads(pickle.dumps(paper)) == paper
     assert copy.deepcopy(paper) == paper and copy.copy(paper) == paper
     assert replace(paper, title="u").title == "u"
+
+
+def test_a_record_cannot_inherit_another_record_or_define_post_init() -> None:
+    with pytest.raises(TypeError, match="inherits from the record Point"):
+
+        @record
+        class Point3(Point):
+            z: int = 0
+
+    with pytest.raises(TypeError, match="__post_init__"):
+
+        @record
+        class Checked:
+            x: int
+
+            def __post_init__(self) -> None:
+                pass
+
+    class Plain:
+        def shout(self) -> str:
+            return "hi"
+
+    @record
+    class WithMethods(Plain):
+        x: int
+
+    assert WithMethods(1).shout() == "hi"
+
+
+def test_dict_codec_round_trips_every_field_and_fills_defaults() -> None:
+    from datetime import date
+
+    from papertrack.record import dict_codec
+
+    @record
+    class Dated:
+        name: str
+        when: date | None = None
+        tags: tuple[str, ...] = ("x",)
+        notes: list[str] = field(default_factory=list)
+
+        @property
+        def shout(self) -> str:
+            return self.name.upper()
+
+        @property
+        def later(self) -> date | None:
+            return self.when.replace(year=2027) if self.when else None
+
+    to_dict, from_dict = dict_codec(
+        Dated,
+        {"date": (date.isoformat, date.fromisoformat), "tuple": (list, tuple)},
+        computed={"shout": "name", "later": None},
+    )
+    value = Dated("a", date(2026, 12, 2), ("p", "q"), ["n"])
+    assert to_dict(value) == {
+        "name": "a",
+        "shout": "A",
+        "when": "2026-12-02",
+        "tags": ["p", "q"],
+        "notes": ["n"],
+        "later": "2027-12-02",
+    }
+    assert from_dict(to_dict(value)) == value
+    bare = from_dict({"name": "b", "tags": [], "when": None})
+    assert bare == Dated("b") and bare.notes is not from_dict({"name": "c"}).notes
+    with pytest.raises(KeyError):
+        from_dict({"when": "2026-12-02"})

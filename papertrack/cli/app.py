@@ -8,7 +8,7 @@ import typer
 
 from papertrack import __version__
 from papertrack.cli import options as opt
-from papertrack.cli.context import Context
+from papertrack.cli.config_app import config_app, context_of, watch_app
 from papertrack.errors import UsageError
 
 # The command modules are imported inside each command: --help and shell completion, which
@@ -31,13 +31,6 @@ def _version(value: bool) -> None:
     if value:
         typer.echo(f"papertrack {__version__}")
         raise typer.Exit()
-
-
-def _context(ctx: typer.Context) -> Context:
-    """The run's Context, which cli.run hands to click as the context object."""
-    context = ctx.find_object(Context)
-    assert context is not None, "papertrack commands run through papertrack.cli.run"
-    return context
 
 
 @app.callback()
@@ -88,7 +81,7 @@ def today(
     from papertrack.cli.listing import ListingOptions, run_today
 
     values = dict(locals())
-    context = _context(values.pop("ctx"))
+    context = context_of(values.pop("ctx"))
     run_today(context, ListingOptions.build(context, **values))
 
 
@@ -170,7 +163,7 @@ def list_(
     from papertrack.cli.listing import ListingOptions, run_list
 
     values = dict(locals())
-    context = _context(values.pop("ctx"))
+    context = context_of(values.pop("ctx"))
     period = {"day": date, "week": week, "month": month, "since": since, "until": until}
     run_list(context, ListingOptions.build(context, **values), period)
 
@@ -235,7 +228,7 @@ def search(
     """
     from papertrack.cli.listing import ListingOptions, run_search
 
-    context = _context(ctx)
+    context = context_of(ctx)
     run_search(
         context,
         ListingOptions.build(
@@ -288,7 +281,7 @@ def show(
     from papertrack.cli.common import mode_of
     from papertrack.cli.paper import run_show
 
-    context = _context(ctx)
+    context = context_of(ctx)
     chosen = color or opt.ColorChoice(context.config.get("color") or "auto")
     mode = mode_of(context, offline=offline, refresh=refresh)
     run_show(context, paper, fmt=fmt, color=chosen, mode=mode)
@@ -313,7 +306,7 @@ def open_(
     from papertrack.cli.common import mode_of
     from papertrack.cli.paper import run_open
 
-    context = _context(ctx)
+    context = context_of(ctx)
     chosen = [name for name, flag in (("pdf", pdf), ("hf", hf_page), ("code", code)) if flag]
     if len(chosen) > 1:
         raise UsageError(f"choose one of --{', --'.join(chosen)}")
@@ -326,144 +319,9 @@ def open_(
     )
 
 
-config_app = typer.Typer(
-    help="Read and change config.toml (defaults, mail settings, watch profiles).",
-    short_help="Read and change config.toml.",
-    no_args_is_help=True,
-)
+# `config` and `watch`: declared in their own module, joined here.
 app.add_typer(config_app, name="config")
-watch_app = typer.Typer(
-    help="Watch profiles: saved filters for today --watch and digests.", no_args_is_help=True
-)
 app.add_typer(watch_app, name="watch")
-
-KeyArg = Annotated[
-    str, typer.Argument(metavar="KEY", help="A dotted key, e.g. mail.port or watch.ml.terms.")
-]
-
-
-@config_app.command("path")
-def config_path(ctx: typer.Context) -> None:
-    """Print where the config file is (PAPERTRACK_CONFIG overrides it)."""
-    from papertrack.cli import settings
-
-    settings.config_path(_context(ctx))
-
-
-@config_app.command("show")
-def config_show(ctx: typer.Context) -> None:
-    """Print the settings, and the defaults in effect."""
-    from papertrack.cli import settings
-
-    settings.config_show(_context(ctx))
-
-
-@config_app.command("get")
-def config_get(ctx: typer.Context, key: KeyArg) -> int:
-    """Print one setting (exit 1 when it is not set)."""
-    from papertrack.cli import settings
-
-    return settings.config_get(_context(ctx), key)
-
-
-@config_app.command("set")
-def config_set(
-    ctx: typer.Context,
-    key: KeyArg,
-    value: Annotated[str, typer.Argument(help="Lists as a comma list: cs.CL,cs.LG.")],
-) -> None:
-    """Set one setting, keeping every other key in the file."""
-    from papertrack.cli import settings
-
-    settings.config_set(_context(ctx), key, value)
-
-
-@config_app.command("unset")
-def config_unset(ctx: typer.Context, key: KeyArg) -> None:
-    """Remove one setting."""
-    from papertrack.cli import settings
-
-    settings.config_unset(_context(ctx), key)
-
-
-@config_app.command("edit", short_help="Edit the file in $VISUAL or $EDITOR.")
-def config_edit(ctx: typer.Context) -> None:
-    """Edit the file in $VISUAL or $EDITOR; it is saved only if it is valid."""
-    from papertrack.cli import settings
-
-    settings.config_edit(_context(ctx))
-
-
-@watch_app.command("add", short_help="Save a watch profile: terms, authors, categories, a query.")
-def watch_add(
-    ctx: typer.Context,
-    name: Annotated[str, typer.Argument(help="Letters, digits, - and _.")],
-    term: Annotated[
-        list[str] | None, typer.Option("--term", "-t", help="A term (repeatable).")
-    ] = None,
-    match_all: Annotated[bool, typer.Option("--all", help="Require every term.")] = False,
-    exclude: opt.Exclude = None,
-    author: opt.Author = None,
-    category: opt.Category = None,
-    source: opt.Source = None,
-    min_upvotes: opt.MinUpvotes = None,
-    has_code: opt.HasCode = False,
-    replacements: opt.Replacements = False,
-    query: opt.Query = None,
-    replace: Annotated[
-        bool, typer.Option("--replace", help="Overwrite a watch of that name.")
-    ] = False,
-) -> None:
-    """Save a watch profile: a named filter for today --watch and for digests.
-
-    \b
-    Examples:
-      papertrack watch add llm --term "language model" --term LLM --min-upvotes 5
-      papertrack watch add rl -c cs.LG -q 'title:/reinforcement|RLHF/i AND NOT survey'
-    """
-    from papertrack.cli import settings
-
-    settings.watch_add(
-        _context(ctx),
-        name,
-        {
-            "terms": term or [],
-            "match_all": match_all,
-            "exclude": exclude or [],
-            "authors": author or [],
-            "categories": category or [],
-            "sources": source.value if source else None,
-            "min_upvotes": min_upvotes,
-            "has_code": has_code,
-            "replacements": replacements,
-            "query": query,
-        },
-        replace=replace,
-    )
-
-
-@watch_app.command("list")
-def watch_list(ctx: typer.Context) -> None:
-    """One line per watch profile: its name and what it matches."""
-    from papertrack.cli import settings
-
-    settings.watch_list(_context(ctx))
-
-
-@watch_app.command("show")
-def watch_show(ctx: typer.Context, name: str) -> None:
-    """Print one watch profile as TOML."""
-    from papertrack.cli import settings
-
-    settings.watch_show(_context(ctx), name)
-
-
-@watch_app.command("rm")
-def watch_rm(ctx: typer.Context, name: str) -> None:
-    """Delete a watch profile (its digest history stays in the state file)."""
-    from papertrack.cli import settings
-
-    settings.watch_rm(_context(ctx), name)
 
 
 @app.command(short_help="For cron: what your watch profiles match, sent once.")
@@ -541,7 +399,7 @@ def digest(
     from papertrack.cli.digest import DigestOptions, run_digest
     from papertrack.config import DIGEST_FORMATS
 
-    context = _context(ctx)
+    context = context_of(ctx)
     if fmt is not None and fmt not in DIGEST_FORMATS:
         raise UsageError(f"invalid --format {fmt!r}: choose one of {', '.join(DIGEST_FORMATS)}")
     return run_digest(

@@ -1,34 +1,43 @@
-"""The fixed choices of the command line, apart from Typer so the fast path can use them."""
+"""The command line's choice enums (what Typer shows and checks), made from the one
+definition of each set in papertrack.choices; apart from Typer so the fast path can use them."""
 
 from __future__ import annotations
 
 import enum
+from typing import TYPE_CHECKING
 
+from papertrack.choices import COLORS, FORMATS, SORT_KEYS, SOURCES
 
-class SortChoice(enum.Enum):
-    date = "date"
-    upvotes = "upvotes"
-    stars = "stars"
-    title = "title"
-    relevance = "relevance"
+if TYPE_CHECKING:
+    # What mypy sees: the members spelled out (it cannot read members made at run time);
+    # tests/test_hygiene.py checks that they equal the sets.
+    class SortChoice(enum.Enum):
+        date = "date"
+        upvotes = "upvotes"
+        stars = "stars"
+        title = "title"
+        relevance = "relevance"
 
+    class FormatChoice(enum.Enum):
+        table = "table"
+        lines = "lines"
+        json = "json"
+        jsonl = "jsonl"
+        md = "md"
+        csv = "csv"
 
-class FormatChoice(enum.Enum):
-    table = "table"
-    lines = "lines"
-    json = "json"
-    jsonl = "jsonl"
-    md = "md"
-    csv = "csv"
+    class SourceChoice(enum.Enum):
+        hf = "hf"
+        arxiv = "arxiv"
+        all = "all"
 
+    class ColorChoice(enum.Enum):
+        auto = "auto"
+        always = "always"
+        never = "never"
 
-class SourceChoice(enum.Enum):
-    hf = "hf"
-    arxiv = "arxiv"
-    all = "all"
-
-
-class ColorChoice(enum.Enum):
-    auto = "auto"
-    always = "always"
-    never = "never"
+else:
+    SortChoice = enum.Enum("SortChoice", {key: key for key in SORT_KEYS})
+    FormatChoice = enum.Enum("FormatChoice", {key: key for key in FORMATS})
+    SourceChoice = enum.Enum("SourceChoice", {key: key for key in SOURCES})
+    ColorChoice = enum.Enum("ColorChoice", {key: key for key in COLORS})

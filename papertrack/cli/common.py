@@ -7,14 +7,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
+from papertrack.choices import Format, Source, as_source
 from papertrack.cli.choices import ColorChoice, FormatChoice
 from papertrack.cli.context import Context
 from papertrack.errors import UsageError
-from papertrack.listings import Source
 from papertrack.matching import highlight_pattern
 from papertrack.models import Paper
 from papertrack.query import Filters, Match, filter_papers
-from papertrack.render import Format, Section, use_color
+from papertrack.render import Section, use_color
 from papertrack.session import Mode, Session
 
 if TYPE_CHECKING:
@@ -61,7 +61,7 @@ def watch_reads(
     source = watch.sources or sources or ("all" if chosen else "hf")
     if source != "hf" and not chosen:
         raise UsageError(f"watch {watch.name} reads arXiv but has no categories")
-    return source, chosen  # type: ignore[return-value]
+    return as_source(source), chosen
 
 
 def watch_filters(watch: Watch) -> Filters:

@@ -69,9 +69,10 @@ class Output:
 
 
 def is_terminal(stream: object) -> bool:
+    isatty = getattr(stream, "isatty", None)
     try:
-        return bool(stream.isatty())  # type: ignore[attr-defined]
-    except (AttributeError, ValueError, OSError):  # closed or replaced
+        return callable(isatty) and bool(isatty())
+    except (ValueError, OSError):  # closed or replaced
         return False
 
 

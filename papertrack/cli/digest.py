@@ -12,6 +12,7 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from papertrack.choices import Source
 from papertrack.cli.common import (
     apply_filters,
     make_session,
@@ -20,11 +21,17 @@ from papertrack.cli.common import (
     watch_reads,
 )
 from papertrack.cli.context import Context
-from papertrack.dates import MAX_RANGE_DAYS, day_label, parse_since, range_period
+from papertrack.dates import (
+    MAX_RANGE_DAYS,
+    announcement_days,
+    day_label,
+    parse_since,
+    range_period,
+)
 from papertrack.digest import DigestItem, DigestSection, select_new, sent_marks
 from papertrack.errors import EXIT_EMPTY, PapertrackError, UsageError
 from papertrack.join import unique
-from papertrack.listings import Loaded, Source, gather, load_today
+from papertrack.listings import Loaded, gather, load_today
 from papertrack.query import sort_matches
 from papertrack.record import record
 from papertrack.render.digest import render
@@ -123,15 +130,6 @@ def explicit_since(context: Context, text: str, watches: list[Watch]) -> date:
     return first
 
 
-def announcement_days(first: date, now: datetime) -> list[date]:
-    """arXiv's announcement days from *first* to today (US Eastern)."""
-    from papertrack.dates import eastern_date, is_announcement_day
-
-    last = eastern_date(now)
-    days = (first + timedelta(n) for n in range((last - first).days + 1))
-    return [d for d in days if is_announcement_day(d)]
-
-
 def configured_reads(watch: Watch, settings: Config) -> tuple[Source, tuple[str, ...]]:
     """What a watch reads in a digest: its own sources and categories, else the config's."""
     return watch_reads(
@@ -182,11 +180,7 @@ class _Run:
         if total == 0:
             context.note(f"No new papers for {', '.join(names)}; nothing sent.")
             if not options.dry_run:
-                state.record_sent(
-                    sent_marks([], today=self.today, sent_at=self.now),
-                    watches=names,
-                    today=self.today,
-                )
+                self._mark(state, [], names)
                 try:
                     write_state(state, self.state_path)
                 except StateError as exc:
@@ -216,11 +210,7 @@ class _Run:
                     render(self.fmt, sections, self.now, _feed(sections, state, self.now))
                 )
                 context.stdout.flush()
-            state.record_sent(
-                sent_marks(sections, today=self.today, sent_at=self.now),
-                watches=names,
-                today=self.today,
-            )
+            self._mark(state, sections, names)
             _record_delivered(state, self.state_path)
         context.note(f"Sent {total} new paper(s) for {', '.join(names)} {where}".rstrip() + ".")
         return 0
@@ -292,11 +282,7 @@ class _Run:
         except OSError as exc:
             raise self._undelivered(final, exc) from None
         before = state.to_json()
-        state.record_sent(
-            sent_marks(sections, today=self.today, sent_at=self.now),
-            watches=names,
-            today=self.today,
-        )
+        self._mark(state, sections, names)
         state.pending = {"temporary": str(temporary), "final": str(final)}
         write_state(state, self.state_path)
         try:
@@ -322,6 +308,10 @@ class _Run:
         return PapertrackError(
             f"cannot write the digest to {final}: {exc.strerror or exc}; {outcome}"
         )
+
+    def _mark(self, state: State, sections: list[DigestSection], names: list[str]) -> None:
+        marks = sent_marks(sections, today=self.today, sent_at=self.now)
+        state.record_sent(marks, watches=names, today=self.today)
 
 
 def _record_delivered(state: State, path: Path) -> None:

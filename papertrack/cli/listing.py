@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
+from papertrack.choices import Source, as_source
 from papertrack.cli.choices import ColorChoice, FormatChoice, SortChoice, SourceChoice
 from papertrack.cli.common import (
     apply_filters,
@@ -21,7 +22,7 @@ from papertrack.cli.context import Context
 from papertrack.dates import resolve_period
 from papertrack.errors import UsageError
 from papertrack.join import unique
-from papertrack.listings import Loaded, Source, load_period, load_today
+from papertrack.listings import Loaded, load_period, load_today
 from papertrack.models import Paper
 from papertrack.query import Filters, Match, sort_matches
 from papertrack.record import record
@@ -98,8 +99,8 @@ class ListingOptions:
         configured_categories = tuple(settings.get("categories") or ())
         configured_sources: str | None = settings.get("sources")
         categories = _categories(category) or configured_categories
-        chosen: Source = (
-            source.value if source else configured_sources or ("all" if categories else "hf")  # type: ignore[assignment]
+        chosen = as_source(
+            source.value if source else configured_sources or ("all" if categories else "hf")
         )
         watches = _watches(settings, watch or [])
         if chosen != "hf" and not categories and needs_categories and not watches:

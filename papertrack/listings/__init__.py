@@ -7,8 +7,8 @@ taking a papertrack.session.Session; this module joins their answers.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import Literal
 
+from papertrack.choices import Source
 from papertrack.dates import Period, utc_date
 from papertrack.errors import FetchError, NotCachedError, PapertrackError
 from papertrack.join import join_sources
@@ -16,8 +16,6 @@ from papertrack.models import Paper
 from papertrack.record import record
 from papertrack.session import Session
 
-Source = Literal["hf", "arxiv", "all"]
-SOURCES: tuple[Source, ...] = ("hf", "arxiv", "all")
 Part = Callable[[], "tuple[Loaded, str | None]"]
 
 

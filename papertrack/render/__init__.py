@@ -4,17 +4,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from typing import Literal
 
+from papertrack.choices import Color
 from papertrack.query import Match
 from papertrack.record import record
 
-Format = Literal["table", "lines", "json", "jsonl", "md", "csv"]
-FORMATS: tuple[Format, ...] = ("table", "lines", "json", "jsonl", "md", "csv")
-ColorChoice = Literal["auto", "always", "never"]
 
-
-def use_color(choice: ColorChoice, *, isatty: bool, environ: Mapping[str, str]) -> bool:
+def use_color(choice: Color, *, isatty: bool, environ: Mapping[str, str]) -> bool:
     """--color wins; then NO_COLOR and FORCE_COLOR (no-color.org, force-color.org); then the TTY."""
     if choice == "always":
         return True

@@ -7,7 +7,7 @@ Every request goes through the cross-process gate: one at a time,
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 
@@ -45,14 +45,16 @@ def check_body(response: Response) -> str | None:
     return None
 
 
-def _get(client: HttpClient, gate: Gate, url: str, **kwargs: object) -> Response:
+def _get(
+    client: HttpClient, gate: Gate, url: str, headers: Mapping[str, str] | None = None
+) -> Response:
     return client.get(
         url,
+        headers=headers,
         gate=gate,
         check=check_body,
         ok_statuses=frozenset({400}),
         backoff=client.backoff * BACKOFF_FACTOR,
-        **kwargs,  # type: ignore[arg-type]
     )
 
 

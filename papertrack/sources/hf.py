@@ -169,7 +169,7 @@ def fetch_paper(
     try:
         response = client.get(url, headers=network.hf_headers)
     except FetchError as exc:
-        if exc.cause.startswith("HTTP 404"):
+        if exc.status == 404:
             return url, None
         raise
     data = load_json(response, "a JSON paper object")

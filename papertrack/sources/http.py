@@ -15,6 +15,8 @@ import zlib
 from collections.abc import Callable, Iterable, Mapping
 from contextlib import AbstractContextManager, nullcontext
 from email.utils import parsedate_to_datetime
+from types import ModuleType
+from typing import cast
 from urllib.parse import urlencode
 
 from papertrack import __version__
@@ -25,7 +27,9 @@ from papertrack.text import clean_line, redact
 
 # httpx imports its own command-line tool on import, which pulls in click, rich and pygments
 # whenever they happen to be installed (~35 ms). papertrack never uses that tool.
-sys.modules.setdefault("httpx._main", None)  # type: ignore[arg-type]
+# None in sys.modules is Python's documented "do not import"; typeshed's ModuleType-only
+# signature has no room for it, hence the cast.
+sys.modules.setdefault("httpx._main", cast(ModuleType, None))
 
 import httpx  # noqa: E402  (after the line above, on purpose)
 
@@ -237,7 +241,7 @@ class HttpClient:
                     if attempt == MAX_ATTEMPTS:
                         raise failure
                 else:
-                    failure = self._status_error(response, secrets)
+                    failure = status_error(response, secrets)
                     if response.status not in RETRY_STATUSES or attempt == MAX_ATTEMPTS:
                         raise failure
                     asked = retry_after_seconds(response.headers)
@@ -272,7 +276,11 @@ class HttpClient:
             ) as stream:
                 declared = stream.headers.get("content-length", "")
                 if declared.isascii() and declared.isdigit() and int(declared[:20]) > self.max_body:
-                    raise FetchError(url, self._too_big())
+                    raise FetchError(
+                        url,
+                        f"response larger than {self.max_body // (1024 * 1024)} MB; "
+                        "refusing to read it",
+                    )
                 if stream.is_stream_consumed:
                     # A response built in memory (a test transport): already decoded.
                     body = _Body(url, "", self.max_body, self._spend)
@@ -320,23 +328,6 @@ class HttpClient:
             f"this command's {self.budget:g} s for the network are spent "
             "(PAPERTRACK_BUDGET); giving up"
         )
-
-    def _too_big(self) -> str:
-        return f"response larger than {self.max_body // (1024 * 1024)} MB; refusing to read it"
-
-    @staticmethod
-    def _status_error(response: Response, secrets: list[str]) -> FetchError:
-        reason = httpx.codes.get_reason_phrase(response.status) or "error"
-        cause = f"HTTP {response.status} {reason}"
-        detail = _error_detail(response.body, secrets)
-        if detail:
-            cause = f"{cause}: {detail}"
-        hint = None
-        if response.status == 429:
-            hint = "rate limited; try again in a few minutes"
-        elif response.status >= 500:
-            hint = "the service is having trouble; try again later"
-        return FetchError(response.url, cause, hint=hint)
 
 
 def _error_detail(body: bytes, secrets: list[str]) -> str:
@@ -427,3 +418,18 @@ class _Body:
             )
         if piece:
             self.parts.append(piece)
+
+
+def status_error(response: Response, secrets: list[str]) -> FetchError:
+    """The failure an HTTP error status means, with what the server said (credentials out)."""
+    reason = httpx.codes.get_reason_phrase(response.status) or "error"
+    cause = f"HTTP {response.status} {reason}"
+    detail = _error_detail(response.body, secrets)
+    if detail:
+        cause = f"{cause}: {detail}"
+    hint = None
+    if response.status == 429:
+        hint = "rate limited; try again in a few minutes"
+    elif response.status >= 500:
+        hint = "the service is having trouble; try again later"
+    return FetchError(response.url, cause, hint=hint, status=response.status)

@@ -1,0 +1,24 @@
+"""The fixed choice sets, each defined once: the command line's enums
+(papertrack.cli.choices), the config's checks and the code's types all come from here."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+Source = Literal["hf", "arxiv", "all"]
+SOURCES: tuple[Source, ...] = ("hf", "arxiv", "all")
+SortKey = Literal["date", "upvotes", "stars", "title", "relevance"]
+SORT_KEYS: tuple[SortKey, ...] = ("date", "upvotes", "stars", "title", "relevance")
+Format = Literal["table", "lines", "json", "jsonl", "md", "csv"]
+FORMATS: tuple[Format, ...] = ("table", "lines", "json", "jsonl", "md", "csv")
+Color = Literal["auto", "always", "never"]
+COLORS: tuple[Color, ...] = ("auto", "always", "never")
+
+
+def as_source(value: str) -> Source:
+    """*value* as a Source; ValueError for anything else (a config or a watch may hold any
+    string)."""
+    for source in SOURCES:
+        if value == source:
+            return source
+    raise ValueError(f"{value!r} is not one of {', '.join(SOURCES)}")
