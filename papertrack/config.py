@@ -10,14 +10,13 @@ from __future__ import annotations
 
 import re
 import sys
-from collections.abc import Callable, Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Callable, Mapping
 from datetime import timedelta
 from pathlib import Path
 from typing import Any, Literal
 
 from papertrack import choices
-from papertrack.errors import PapertrackError, UsageError
+from papertrack.errors import UsageError
 from papertrack.record import field, record
 
 Kind = Literal["str", "int", "bool", "list", "choice", "duration", "categories", "sources", "query"]
@@ -246,6 +245,22 @@ class Config:
     def duration(self, name: str) -> timedelta:
         return parse_duration(self.get(name))
 
+    # Typed reads. load() has warned about a value of the wrong type; these read it as unset.
+
+    def text(self, name: str) -> str | None:
+        value = self.get(name)
+        return value if isinstance(value, str) else None
+
+    def number(self, name: str) -> int | None:
+        value = self.get(name)
+        return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+    def strings(self, name: str) -> tuple[str, ...]:
+        value = self.get(name)
+        if not isinstance(value, list):
+            return ()
+        return tuple(item for item in value if isinstance(item, str))
+
 
 def watch_from_table(name: str, table: dict[str, Any]) -> Watch:
     def strings(key: str) -> tuple[str, ...]:
@@ -358,55 +373,6 @@ def load(path: Path, *, warn: Callable[[str], None] | None = None) -> Config:
     return Config(path, document)
 
 
-@contextmanager
-def editing(path: Path) -> Iterator[dict[str, Any]]:
-    """Read-modify-write the config under a lock; the new file replaces the old atomically."""
-    import tomli_w
-
-    with locked(path):
-        document = dict(load(path).document)
-        yield document
-        data = tomli_w.dumps(document).encode("utf-8")
-        parse_toml(data.decode("utf-8"))  # never write what we could not read back
-        write_file(path, data)
-
-
-@contextmanager
-def locked(path: Path) -> Iterator[None]:
-    """The config's edit lock (a file beside it), so concurrent edits all land."""
-    from filelock import FileLock, Timeout
-
-    lock = FileLock(path.with_name(f".{path.name}.lock"), timeout=30)
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        lock.acquire()
-    except Timeout:
-        raise PapertrackError(
-            f"another papertrack has been editing {path} for 30 s", hint="try again"
-        ) from None
-    except OSError as exc:
-        raise PapertrackError(
-            f"cannot write the config file {path}: {exc.strerror or exc}",
-            hint="make its folder writable, or point PAPERTRACK_CONFIG elsewhere",
-        ) from None
-    try:
-        yield
-    finally:
-        lock.release()
-
-
-def write_file(path: Path, data: bytes) -> None:
-    """Replace the config file atomically, user-only; a refusing disk is one clear error."""
-    from papertrack.files import atomic_write_bytes
-
-    try:
-        atomic_write_bytes(path, data, mode=0o600)
-    except OSError as exc:
-        raise PapertrackError(
-            f"cannot write the config file {path}: {exc.strerror or exc}; it is unchanged"
-        ) from None
-
-
 def checked(key: Key, value: Any, *, what: str, from_text: bool = False) -> Any:
     """coerce(), with a usage error (a caret under a query's mistake) instead of ValueError."""
     from papertrack.querylang import QuerySyntaxError
@@ -417,34 +383,3 @@ def checked(key: Key, value: Any, *, what: str, from_text: bool = False) -> Any:
         raise UsageError(f"invalid {what}: {exc}\n{exc.pointer()}") from None
     except ValueError as exc:
         raise UsageError(f"invalid value for {what}: {exc} (got {value!r})") from None
-
-
-def set_value(document: dict[str, Any], name: str, raw: str) -> Any:
-    key, parts = find_key(name)
-    value = checked(key, raw, what=name, from_text=True)
-    table = document
-    for part in parts[:-1]:
-        child = table.setdefault(part, {})
-        if not isinstance(child, dict):
-            raise UsageError(f"cannot set {name}: {part} is not a table in the config")
-        table = child
-    table[parts[-1]] = value
-    return value
-
-
-def unset_value(document: dict[str, Any], name: str) -> bool:
-    _, parts = find_key(name)
-    tables = [document]
-    for part in parts[:-1]:
-        child = tables[-1].get(part)
-        if not isinstance(child, dict):
-            return False
-        tables.append(child)
-    if parts[-1] not in tables[-1]:
-        return False
-    del tables[-1][parts[-1]]
-    # Drop tables the removal emptied, innermost first, so no "[mail]" is left hanging.
-    for depth in range(len(tables) - 1, 0, -1):
-        if not tables[depth]:
-            del tables[depth - 1][parts[depth - 1]]
-    return True

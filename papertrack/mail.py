@@ -51,13 +51,13 @@ class MailSettings:
 
 def settings_from(config: Config, *, smtp: bool) -> MailSettings:
     """Mail settings from the config, checked before anything is fetched."""
-    sender = config.get("mail.from")
-    to = config.get("mail.to") or []
+    sender = config.text("mail.from")
+    to = config.strings("mail.to")
     missing = [k for k, v in (("mail.from", sender), ("mail.to", to)) if not v]
-    host = config.get("mail.host")
+    host = config.text("mail.host")
     if smtp and not host:
         missing.append("mail.host")
-    if missing:
+    if missing or sender is None:
         raise UsageError(
             f"mail is not configured: set {', '.join(missing)} "
             f"(e.g. papertrack config set {missing[0]} …)"
@@ -66,12 +66,12 @@ def settings_from(config: Config, *, smtp: bool) -> MailSettings:
         sender=sender,
         to=tuple(to),
         host=host,
-        port=config.get("mail.port"),
-        username=config.get("mail.username"),
-        security=config.get("mail.security") or "starttls",
-        password_command=config.get("mail.password_command"),
-        sendmail_command=config.get("mail.sendmail_command"),
-        subject_prefix=config.get("mail.subject") or "papertrack",
+        port=config.number("mail.port"),
+        username=config.text("mail.username"),
+        security=config.text("mail.security") or "starttls",
+        password_command=config.text("mail.password_command"),
+        sendmail_command=config.text("mail.sendmail_command"),
+        subject_prefix=config.text("mail.subject") or "papertrack",
     )
 
 

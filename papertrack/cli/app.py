@@ -282,7 +282,7 @@ def show(
     from papertrack.cli.paper import run_show
 
     context = context_of(ctx)
-    chosen = color or opt.ColorChoice(context.config.get("color") or "auto")
+    chosen = color or opt.ColorChoice(context.config.text("color") or "auto")
     mode = mode_of(context, offline=offline, refresh=refresh)
     run_show(context, paper, fmt=fmt, color=chosen, mode=mode)
 

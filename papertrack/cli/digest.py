@@ -63,8 +63,8 @@ def run_digest(context: Context, options: DigestOptions) -> int:
     watches = _chosen(settings, options.watches)
     if options.mail and options.sendmail:
         raise UsageError("choose --mail (SMTP) or --sendmail, not both")
-    fmt = options.fmt or settings.get("digest.format")
-    most = options.most if options.most is not None else settings.get("digest.max")
+    fmt = options.fmt or settings.text("digest.format") or "md"
+    most = options.most if options.most is not None else settings.number("digest.max")
     if most is not None and most < 1:
         raise UsageError(f"--max must be at least 1 (got {most})")
     emailing = options.mail or options.sendmail
@@ -75,7 +75,7 @@ def run_digest(context: Context, options: DigestOptions) -> int:
         mail_settings = settings_from(settings, smtp=options.mail)
     # An explicit window is checked before any work: honoured whole, or refused.
     since = None if options.since == "last" else explicit_since(context, options.since, watches)
-    output = options.output or (None if emailing else settings.get("digest.output"))
+    output = options.output or (None if emailing else settings.text("digest.output"))
     run = _Run(context, options, watches, fmt, most, output, mail_settings, since)
     if options.dry_run:
         return run()
@@ -134,8 +134,8 @@ def configured_reads(watch: Watch, settings: Config) -> tuple[Source, tuple[str,
     """What a watch reads in a digest: its own sources and categories, else the config's."""
     return watch_reads(
         watch,
-        categories=tuple(settings.get("categories") or ()),
-        sources=settings.get("sources"),
+        categories=settings.strings("categories"),
+        sources=settings.text("sources"),
     )
 
 

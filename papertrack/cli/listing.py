@@ -96,8 +96,8 @@ class ListingOptions:
             )
         mode = mode_of(context, offline=offline, refresh=refresh)
         settings = context.config
-        configured_categories = tuple(settings.get("categories") or ())
-        configured_sources: str | None = settings.get("sources")
+        configured_categories = settings.strings("categories")
+        configured_sources = settings.text("sources")
         categories = _categories(category) or configured_categories
         chosen = as_source(
             source.value if source else configured_sources or ("all" if categories else "hf")
@@ -108,8 +108,9 @@ class ListingOptions:
                 f"--source {chosen} needs arXiv categories: add --category, e.g. -c cs.CL, "
                 "or set them once: papertrack config set categories cs.CL"
             )
-        if fmt is None and settings.get("format") not in (None, "auto"):
-            fmt = FormatChoice(settings.get("format"))
+        configured_format = settings.text("format")
+        if fmt is None and configured_format not in (None, "auto"):
+            fmt = FormatChoice(configured_format)
         return cls(
             filters=Filters(
                 terms=tuple(terms or ()),
@@ -125,7 +126,7 @@ class ListingOptions:
             limit=limit,
             fmt=fmt,
             long=long,
-            color=color or ColorChoice(settings.get("color") or "auto"),
+            color=color or ColorChoice(settings.text("color") or "auto"),
             mode=mode,
             source=chosen,
             categories=categories,

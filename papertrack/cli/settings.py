@@ -10,7 +10,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from papertrack import config
+from papertrack import config, configfile
 from papertrack.cli.context import Context
 from papertrack.errors import PapertrackError, UsageError
 
@@ -61,14 +61,14 @@ def config_get(context: Context, name: str) -> int:
 
 
 def config_set(context: Context, name: str, value: str) -> None:
-    with config.editing(context.config_path) as document:
-        stored = config.set_value(document, name, value)
+    with configfile.editing(context.config_path) as document:
+        stored = configfile.set_value(document, name, value)
     context.note(f"{name} = {json.dumps(stored)}")
 
 
 def config_unset(context: Context, name: str) -> None:
-    with config.editing(context.config_path) as document:
-        removed = config.unset_value(document, name)
+    with configfile.editing(context.config_path) as document:
+        removed = configfile.unset_value(document, name)
     context.note(f"{name} unset" if removed else f"{name} was not set")
 
 
@@ -101,7 +101,7 @@ def config_edit(context: Context) -> None:
     except UsageError as exc:
         raise UsageError(f"{exc.message}; your edit is kept in {draft}") from None
     try:
-        with config.locked(path):
+        with configfile.locked(path):
             if _read_or_none(path) != before:
                 # A config set or watch add landed while the editor was open: saving would
                 # silently undo it.
@@ -110,7 +110,7 @@ def config_edit(context: Context) -> None:
                     "command?); not saved, so neither change is lost",
                     hint="merge your edit into the file, or run papertrack config edit again",
                 )
-            config.write_file(path, edited.encode("utf-8"))
+            configfile.write_file(path, edited.encode("utf-8"))
     except PapertrackError as exc:
         raise PapertrackError(f"{exc}; your edit is kept in {draft}") from None
     draft.unlink(missing_ok=True)
@@ -138,7 +138,7 @@ def watch_add(context: Context, name: str, values: dict[str, Any], *, replace: b
         raise UsageError(
             "a watch needs something to match: --term, --author, --category, --query, …"
         )
-    with config.editing(context.config_path) as document:
+    with configfile.editing(context.config_path) as document:
         watches = document.setdefault("watch", {})
         if name in watches and not replace:
             raise UsageError(f"watch {name} exists; use --replace, or papertrack watch rm {name}")
@@ -171,7 +171,7 @@ def watch_show(context: Context, name: str) -> None:
 
 
 def watch_rm(context: Context, name: str) -> None:
-    with config.editing(context.config_path) as document:
+    with configfile.editing(context.config_path) as document:
         watches = document.get("watch", {})
         if name not in watches:
             raise UsageError(f"no watch profile named {name!r}")
