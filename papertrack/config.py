@@ -245,7 +245,8 @@ class Config:
     def duration(self, name: str) -> timedelta:
         return parse_duration(self.get(name))
 
-    # Typed reads. load() has warned about a value of the wrong type; these read it as unset.
+    # Typed reads. load() refuses a value of the wrong type, so these only narrow the type;
+    # a Config built some other way reads such a value as unset.
 
     def text(self, name: str) -> str | None:
         value = self.get(name)

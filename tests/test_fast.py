@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import os
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -16,6 +17,7 @@ from papertrack.cli import fast
 from papertrack.cli import listing as listing_module
 from papertrack.cli.context import Context
 from papertrack.cli.listing import ListingOptions
+from papertrack.cli.spec import ListingArgs
 from papertrack.errors import UsageError
 
 WORD = st.text(alphabet="abcdefghij xyz", min_size=1, max_size=12).filter(lambda t: t.strip())
@@ -37,8 +39,15 @@ SPECIAL = {  # values the command would reject later: keep generated lines valid
     "month": st.just("2025-08"),
     "since": st.sampled_from(["7d", "2026-11-01"]),
     "until": st.just("2026-11-20"),
-    "watch": st.just("nothing"),
+    "watch": st.sampled_from(["ml", "nothing"]),  # defined in WATCHES, and not
 }
+
+
+WATCHES = """
+[watch.ml]
+terms = ["learning"]
+sources = "hf"
+"""
 
 
 @st.composite
@@ -58,7 +67,6 @@ def command_lines(draw: st.DrawFn) -> list[str]:
     if any(name in ("date", "week", "month") for name, *_ in chosen):
         periods = [row for row in chosen if row[0] in ("date", "week", "month", "since")]
         chosen = [row for row in chosen if row not in periods[1:] and row[0] != "until"]
-    chosen = [row for row in chosen if row[0] not in ("watch", "long")]
     for name, kind, spellings in chosen:
         spelling = draw(st.sampled_from(spellings))
         if kind == "flag":
@@ -111,13 +119,19 @@ def through_typer(argv: list[str]) -> tuple[ListingOptions, dict[str, Any]]:
 )
 @given(argv=command_lines())
 def test_fast_path_reads_command_lines_as_typer_does(argv: list[str]) -> None:
+    config = Path(os.environ["PAPERTRACK_CONFIG"])
+    config.parent.mkdir(parents=True, exist_ok=True)
+    config.write_text(WATCHES, encoding="utf-8")
     parsed = fast.parse(argv)
     assert parsed is not None, argv
     command, values = parsed
     assert command == argv[0]
     options, period = fast.split_period(values)
     expected = outcome(
-        lambda: (ListingOptions.build(context(), **options), period if command == "list" else {})
+        lambda: (
+            ListingOptions.build(context(), ListingArgs(**options)),
+            period if command == "list" else {},
+        )
     )
     assert expected == outcome(lambda: through_typer(argv))
 

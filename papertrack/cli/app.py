@@ -79,10 +79,16 @@ def today(
       papertrack today | cut -f1
     """
     from papertrack.cli.listing import ListingOptions, run_today
+    from papertrack.cli.spec import ListingArgs
 
-    values = dict(locals())
-    context = context_of(values.pop("ctx"))
-    run_today(context, ListingOptions.build(context, **values))
+    context = context_of(ctx)
+    args = ListingArgs(
+        terms=terms, source=source, category=category, replacements=replacements,
+        query=query, watch=watch, match_all=match_all, exclude=exclude, author=author,
+        min_upvotes=min_upvotes, has_code=has_code, sort=sort, limit=limit, fmt=fmt,
+        long=long, color=color, offline=offline, refresh=refresh,
+    )  # fmt: skip
+    run_today(context, ListingOptions.build(context, args))
 
 
 @app.command("list", short_help="Papers of a past day, week, month or range.")
@@ -94,50 +100,11 @@ def list_(
     replacements: opt.Replacements = False,
     query: opt.Query = None,
     watch: opt.WatchOption = None,
-    date: Annotated[
-        str | None,
-        typer.Option(
-            "--date",
-            "-d",
-            metavar="YYYY-MM-DD",
-            help="One day ('today' and 'yesterday' work too).",
-            show_default=False,
-        ),
-    ] = None,
-    week: Annotated[
-        str | None,
-        typer.Option(
-            "--week",
-            "-w",
-            metavar="YYYY-Www",
-            help="An ISO week, e.g. 2025-W35.",
-            show_default=False,
-        ),
-    ] = None,
-    month: Annotated[
-        str | None,
-        typer.Option(
-            "--month", "-m", metavar="YYYY-MM", help="A month, e.g. 2025-08.", show_default=False
-        ),
-    ] = None,
-    since: Annotated[
-        str | None,
-        typer.Option(
-            "--since",
-            metavar="DATE|Nd",
-            help="From DATE, or the last N days (7d = today and the 6 days before).",
-            show_default=False,
-        ),
-    ] = None,
-    until: Annotated[
-        str | None,
-        typer.Option(
-            "--until",
-            metavar="DATE",
-            help="Last day of a --since range (default: today).",
-            show_default=False,
-        ),
-    ] = None,
+    date: opt.Date = None,
+    week: opt.Week = None,
+    month: opt.Month = None,
+    since: opt.Since = None,
+    until: opt.Until = None,
     match_all: opt.MatchAll = False,
     exclude: opt.Exclude = None,
     author: opt.Author = None,
@@ -161,11 +128,17 @@ def list_(
       papertrack list --since 7d --author "Yann LeCun"
     """
     from papertrack.cli.listing import ListingOptions, run_list
+    from papertrack.cli.spec import ListingArgs
 
-    values = dict(locals())
-    context = context_of(values.pop("ctx"))
+    context = context_of(ctx)
+    args = ListingArgs(
+        terms=terms, source=source, category=category, replacements=replacements,
+        query=query, watch=watch, match_all=match_all, exclude=exclude, author=author,
+        min_upvotes=min_upvotes, has_code=has_code, sort=sort, limit=limit, fmt=fmt,
+        long=long, color=color, offline=offline, refresh=refresh,
+    )  # fmt: skip
     period = {"day": date, "week": week, "month": month, "since": since, "until": until}
-    run_list(context, ListingOptions.build(context, **values), period)
+    run_list(context, ListingOptions.build(context, args), period)
 
 
 @app.command(short_help="Search Hugging Face, arXiv, or your cache (--offline).")
@@ -227,16 +200,19 @@ def search(
       papertrack search world model --offline
     """
     from papertrack.cli.listing import ListingOptions, run_search
+    from papertrack.cli.spec import ListingArgs
 
     context = context_of(ctx)
     run_search(
         context,
         ListingOptions.build(
             context,
-            terms=None, match_all=False, exclude=exclude, author=author,
-            min_upvotes=min_upvotes, has_code=has_code, sort=sort, limit=None, fmt=fmt,
-            long=long, color=color, offline=offline, refresh=refresh, source=source,
-            replacements=True, needs_categories=False,
+            ListingArgs(
+                exclude=exclude, author=author, min_upvotes=min_upvotes, has_code=has_code,
+                sort=sort, fmt=fmt, long=long, color=color, offline=offline,
+                refresh=refresh, source=source, replacements=True,
+            ),
+            needs_categories=False,
         ),
         " ".join(query),
         since=since,

@@ -12,51 +12,20 @@ parsers read the same command lines the same way.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from papertrack.cli.choices import ColorChoice, FormatChoice, SortChoice, SourceChoice
+from papertrack.cli.choices import SortChoice
+from papertrack.cli.spec import CHOICES, COMMANDS, ListingArgs
 
 if TYPE_CHECKING:
     from papertrack.cli.context import Context
 
 _INT = re.compile(r"-?\d+")
-# name in the command function, kind, option spellings
-_COMMON: list[tuple[str, str, tuple[str, ...]]] = [
-    ("source", "source", ("--source",)),
-    ("category", "multi", ("--category", "-c")),
-    ("replacements", "flag", ("--replacements",)),
-    ("query", "text", ("--query", "-q")),
-    ("watch", "multi", ("--watch", "-W")),
-    ("match_all", "flag", ("--all",)),
-    ("exclude", "multi", ("--exclude", "-x")),
-    ("author", "multi", ("--author", "-a")),
-    ("min_upvotes", "int", ("--min-upvotes",)),
-    ("has_code", "flag", ("--has-code",)),
-    ("sort", "sort", ("--sort", "-s")),
-    ("limit", "int", ("--limit", "-n")),
-    ("fmt", "format", ("--format", "-f")),
-    ("long", "flag", ("--long", "-l")),
-    ("color", "color", ("--color",)),
-    ("offline", "flag", ("--offline",)),
-    ("refresh", "flag", ("--refresh",)),
-]
-_PERIOD: list[tuple[str, str, tuple[str, ...]]] = [
-    ("date", "text", ("--date", "-d")),
-    ("week", "text", ("--week", "-w")),
-    ("month", "text", ("--month", "-m")),
-    ("since", "text", ("--since",)),
-    ("until", "text", ("--until",)),
-]
+# name in the command function, kind, option spellings: the spec's table, Typer-free.
 TABLES: dict[str, list[tuple[str, str, tuple[str, ...]]]] = {
-    "today": _COMMON,
-    "list": [*_COMMON, *_PERIOD],
-}
-_ENUMS: dict[str, Callable[[str], Any]] = {
-    "source": SourceChoice,
-    "sort": SortChoice,
-    "format": FormatChoice,
-    "color": ColorChoice,
+    command: [(opt.name, opt.kind, opt.flags) for opt in options]
+    for command, options in COMMANDS.items()
 }
 
 
@@ -118,7 +87,7 @@ def _value(kind: str, raw: str) -> Any:
     if kind == "int":
         return int(raw) if _INT.fullmatch(raw) else None
     try:
-        return _ENUMS[kind](raw)
+        return CHOICES[kind](raw)
     except ValueError:
         return None
 
@@ -139,8 +108,9 @@ def run(argv: Sequence[str], context: Context) -> bool:
     from papertrack.cli.listing import ListingOptions, run_list, run_today
 
     options, period = split_period(values)
+    args = ListingOptions.build(context, ListingArgs(**options))
     if command == "today":
-        run_today(context, ListingOptions.build(context, **options))
+        run_today(context, args)
     else:
-        run_list(context, ListingOptions.build(context, **options), period)
+        run_list(context, args, period)
     return True

@@ -4,10 +4,10 @@ sorted, and handed to a renderer, one section per watch profile."""
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from papertrack.choices import Source, as_source
-from papertrack.cli.choices import ColorChoice, FormatChoice, SortChoice, SourceChoice
+from papertrack.cli.choices import ColorChoice, FormatChoice, SortChoice
 from papertrack.cli.common import (
     apply_filters,
     make_session,
@@ -30,6 +30,7 @@ from papertrack.render import Section
 from papertrack.session import Mode, Session
 
 if TYPE_CHECKING:
+    from papertrack.cli.spec import ListingArgs
     from papertrack.config import Config, Watch
 
 Details = Callable[[list[Paper]], list[Paper]]
@@ -62,30 +63,9 @@ class ListingOptions:
 
     @classmethod
     def build(
-        cls,
-        context: Context,
-        *,
-        terms: list[str] | None,
-        match_all: bool,
-        exclude: list[str] | None,
-        author: list[str] | None,
-        min_upvotes: int | None,
-        has_code: bool,
-        sort: SortChoice,
-        limit: int | None,
-        fmt: FormatChoice | None,
-        long: bool,
-        color: ColorChoice | None,
-        offline: bool,
-        refresh: bool,
-        source: SourceChoice | None = None,
-        category: list[str] | None = None,
-        replacements: bool = False,
-        query: str | None = None,
-        watch: list[str] | None = None,
-        needs_categories: bool = True,
-        **_: Any,
+        cls, context: Context, args: ListingArgs, *, needs_categories: bool = True
     ) -> ListingOptions:
+        limit, fmt, long, min_upvotes = args.limit, args.fmt, args.long, args.min_upvotes
         if limit is not None and limit < 1:
             raise UsageError(f"--limit must be at least 1 (got {limit})")
         if min_upvotes is not None and min_upvotes < 0:
@@ -94,15 +74,17 @@ class ListingOptions:
             raise UsageError(
                 f"--long is a terminal view and cannot be combined with --format {fmt.value}"
             )
-        mode = mode_of(context, offline=offline, refresh=refresh)
+        mode = mode_of(context, offline=args.offline, refresh=args.refresh)
         settings = context.config
         configured_categories = settings.strings("categories")
         configured_sources = settings.text("sources")
-        categories = _categories(category) or configured_categories
+        categories = _categories(args.category) or configured_categories
         chosen = as_source(
-            source.value if source else configured_sources or ("all" if categories else "hf")
+            args.source.value
+            if args.source
+            else configured_sources or ("all" if categories else "hf")
         )
-        watches = _watches(settings, watch or [])
+        watches = _watches(settings, args.watch or [])
         if chosen != "hf" and not categories and needs_categories and not watches:
             raise UsageError(
                 f"--source {chosen} needs arXiv categories: add --category, e.g. -c cs.CL, "
@@ -113,20 +95,20 @@ class ListingOptions:
             fmt = FormatChoice(configured_format)
         return cls(
             filters=Filters(
-                terms=tuple(terms or ()),
-                match_all=match_all,
-                exclude=tuple(exclude or ()),
-                authors=tuple(author or ()),
+                terms=tuple(args.terms or ()),
+                match_all=args.match_all,
+                exclude=tuple(args.exclude or ()),
+                authors=tuple(args.author or ()),
                 min_upvotes=min_upvotes,
-                has_code=has_code,
-                replacements=replacements,
-                query=parse_query_option(query) if query else None,
+                has_code=args.has_code,
+                replacements=args.replacements,
+                query=parse_query_option(args.query) if args.query else None,
             ),
-            sort=sort,
+            sort=args.sort,
             limit=limit,
             fmt=fmt,
             long=long,
-            color=color or ColorChoice(settings.text("color") or "auto"),
+            color=args.color or ColorChoice(settings.text("color") or "auto"),
             mode=mode,
             source=chosen,
             categories=categories,

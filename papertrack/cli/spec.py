@@ -1,0 +1,119 @@
+"""The options of ``today`` and ``list``, declared once and free of Typer.
+
+papertrack.cli.options makes Typer's declarations from this table, and papertrack.cli.fast
+parses plain command lines with it without importing Typer (as httpie's ParserSpec feeds
+argparse); tests/test_fast.py checks that both read every line alike. :class:`ListingArgs`
+is what either parser hands to the listing commands.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from papertrack.cli.choices import ColorChoice, FormatChoice, SortChoice, SourceChoice
+from papertrack.record import fields, record
+
+Kind = Literal["flag", "text", "multi", "int", "source", "sort", "format", "color"]
+
+
+@record
+class Opt:
+    name: str
+    """The parameter of the command function, and the field of ListingArgs."""
+    kind: Kind
+    flags: tuple[str, ...]
+    help: str
+    metavar: str | None = None
+    show_default: bool = False
+
+
+TERMS_HELP = (
+    "Show papers mentioning any of these terms (title, abstract, AI summary and keywords; "
+    'case-insensitive). Quote a phrase: "speculative decoding".'
+)
+
+LISTING: tuple[Opt, ...] = (
+    Opt("source", "source", ("--source",),
+        "Hugging Face Daily Papers, arXiv's announcement for your categories, or both joined "
+        "by paper id. Default: all with --category, else hf."),
+    Opt("category", "multi", ("--category", "-c"),
+        "arXiv category or archive, e.g. cs.CL (repeatable, or a comma list).", "CAT"),
+    Opt("replacements", "flag", ("--replacements",),
+        "Also show arXiv replacements (new versions); new submissions and cross-lists always "
+        "show.", show_default=True),
+    Opt("query", "text", ("--query", "-q"),
+        'Filter language: AND/OR/NOT, (…), "phrases", /regex/i, title: abstract: author: cat: '
+        "type: upvotes:>=N stars:>=N has:code (see README).", "EXPR"),
+    Opt("watch", "multi", ("--watch", "-W"),
+        "Apply a watch profile from the config (repeatable: a section each).", "NAME"),
+    Opt("match_all", "flag", ("--all",), "Require every term, not any.", show_default=True),
+    Opt("exclude", "multi", ("--exclude", "-x"), "Drop papers mentioning TERM (repeatable).",
+        "TERM"),
+    Opt("author", "multi", ("--author", "-a"),
+        "Only papers with an author whose name contains NAME (repeatable; any matches).",
+        "NAME"),
+    Opt("min_upvotes", "int", ("--min-upvotes",), "Only papers with at least N upvotes.", "N"),
+    Opt("has_code", "flag", ("--has-code",), "Only papers with a GitHub repository.",
+        show_default=True),
+    Opt("sort", "sort", ("--sort", "-s"),
+        "Order: newest day first, most upvotes, most GitHub stars, title, or as the service "
+        "ranked them (relevance).", show_default=True),
+    Opt("limit", "int", ("--limit", "-n"), "Show at most N papers.", "N"),
+    Opt("fmt", "format", ("--format", "-f"),
+        "Output format. Default: table on a terminal, lines (tab-separated) when piped."),
+    Opt("long", "flag", ("--long", "-l"),
+        "One block per paper: authors, AI summary or abstract, code and links.",
+        show_default=True),
+    Opt("color", "color", ("--color",),
+        "Colour and highlighting. auto honours NO_COLOR and FORCE_COLOR.", show_default=True),
+    Opt("offline", "flag", ("--offline",), "Never use the network; read the cache only.",
+        show_default=True),
+    Opt("refresh", "flag", ("--refresh",), "Always fetch, even when the cached copy is fresh.",
+        show_default=True),
+)  # fmt: skip
+
+PERIOD: tuple[Opt, ...] = (
+    Opt("date", "text", ("--date", "-d"), "One day ('today' and 'yesterday' work too).",
+        "YYYY-MM-DD"),
+    Opt("week", "text", ("--week", "-w"), "An ISO week, e.g. 2025-W35.", "YYYY-Www"),
+    Opt("month", "text", ("--month", "-m"), "A month, e.g. 2025-08.", "YYYY-MM"),
+    Opt("since", "text", ("--since",),
+        "From DATE, or the last N days (7d = today and the 6 days before).", "DATE|Nd"),
+    Opt("until", "text", ("--until",), "Last day of a --since range (default: today).", "DATE"),
+)  # fmt: skip
+
+COMMANDS: dict[str, tuple[Opt, ...]] = {"today": LISTING, "list": (*LISTING, *PERIOD)}
+BY_NAME: dict[str, Opt] = {opt.name: opt for opt in (*LISTING, *PERIOD)}
+CHOICES: dict[str, Any] = {
+    "source": SourceChoice,
+    "sort": SortChoice,
+    "format": FormatChoice,
+    "color": ColorChoice,
+}
+
+
+@record
+class ListingArgs:
+    """The values of ``today``'s options (``list`` adds a period), however they were parsed."""
+
+    terms: list[str] | None = None
+    source: SourceChoice | None = None
+    category: list[str] | None = None
+    replacements: bool = False
+    query: str | None = None
+    watch: list[str] | None = None
+    match_all: bool = False
+    exclude: list[str] | None = None
+    author: list[str] | None = None
+    min_upvotes: int | None = None
+    has_code: bool = False
+    sort: SortChoice = SortChoice.date
+    limit: int | None = None
+    fmt: FormatChoice | None = None
+    long: bool = False
+    color: ColorChoice | None = None
+    offline: bool = False
+    refresh: bool = False
+
+
+ARG_NAMES = fields(ListingArgs)
