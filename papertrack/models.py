@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import date, datetime, timezone
 from typing import Any
 
@@ -160,25 +160,36 @@ class Paper:
     def to_dict(self) -> dict[str, Any]:
         """The stable, documented JSON shape (README "JSON fields"): every field, with the
         derived ``date`` and links; generated from the field list (record.dict_codec)."""
-        return _paper_to_dict(self)
+        return _paper_codec()[0](self)
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Paper:
         """Inverse of to_dict (derived fields such as urls and ``date`` are ignored)."""
-        return _paper_from_dict(data)
+        return _paper_codec()[1](data)
 
 
-_paper_to_dict, _paper_from_dict = dict_codec(
-    Paper,
-    {
-        "datetime": (format_timestamp, parse_timestamp),
-        # An empty string, which no version wrote, still reads as no date.
-        "date": (date.isoformat, lambda text: date.fromisoformat(text) if text else None),
-        "tuple": (list, tuple),
-        "bool": (bool, bool),
-    },
-    computed={"date": "published", "hf_url": None, "arxiv_url": None, "pdf_url": None},
-)
+_codec: tuple[Callable[[Paper], dict[str, Any]], Callable[[Mapping[str, Any]], Paper]] | None = None
+
+
+def _paper_codec() -> tuple[
+    Callable[[Paper], dict[str, Any]], Callable[[Mapping[str, Any]], Paper]
+]:
+    """Made on first use: generating the two functions costs start-up time that a run
+    printing lines never needs."""
+    global _codec
+    if _codec is None:
+        _codec = dict_codec(
+            Paper,
+            {
+                "datetime": (format_timestamp, parse_timestamp),
+                # An empty string, which no version wrote, still reads as no date.
+                "date": (date.isoformat, lambda text: date.fromisoformat(text) if text else None),
+                "tuple": (list, tuple),
+                "bool": (bool, bool),
+            },
+            computed={"date": "published", "hf_url": None, "arxiv_url": None, "pdf_url": None},
+        )
+    return _codec
 
 
 _PAPER_URL = re.compile(

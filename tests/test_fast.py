@@ -16,8 +16,7 @@ from hypothesis import strategies as st
 from papertrack.cli import fast
 from papertrack.cli import listing as listing_module
 from papertrack.cli.context import Context
-from papertrack.cli.listing import ListingOptions
-from papertrack.cli.spec import ListingArgs
+from papertrack.cli.listing import ListingArgs, ListingOptions
 from papertrack.errors import UsageError
 
 WORD = st.text(alphabet="abcdefghij xyz", min_size=1, max_size=12).filter(lambda t: t.strip())

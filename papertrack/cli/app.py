@@ -78,8 +78,7 @@ def today(
       papertrack today -c cs.CL -c cs.LG
       papertrack today | cut -f1
     """
-    from papertrack.cli.listing import ListingOptions, run_today
-    from papertrack.cli.spec import ListingArgs
+    from papertrack.cli.listing import ListingArgs, ListingOptions, run_today
 
     context = context_of(ctx)
     args = ListingArgs(
@@ -127,8 +126,7 @@ def list_(
       papertrack list --month 2025-08 --sort upvotes -n 20
       papertrack list --since 7d --author "Yann LeCun"
     """
-    from papertrack.cli.listing import ListingOptions, run_list
-    from papertrack.cli.spec import ListingArgs
+    from papertrack.cli.listing import ListingArgs, ListingOptions, run_list
 
     context = context_of(ctx)
     args = ListingArgs(
@@ -199,8 +197,7 @@ def search(
       papertrack search diffusion -f json
       papertrack search world model --offline
     """
-    from papertrack.cli.listing import ListingOptions, run_search
-    from papertrack.cli.spec import ListingArgs
+    from papertrack.cli.listing import ListingArgs, ListingOptions, run_search
 
     context = context_of(ctx)
     run_search(

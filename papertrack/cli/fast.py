@@ -16,7 +16,7 @@ from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from papertrack.cli.choices import SortChoice
-from papertrack.cli.spec import CHOICES, COMMANDS, ListingArgs
+from papertrack.cli.spec import CHOICES, COMMANDS
 
 if TYPE_CHECKING:
     from papertrack.cli.context import Context
@@ -105,7 +105,7 @@ def run(argv: Sequence[str], context: Context) -> bool:
     if parsed is None:
         return False
     command, values = parsed
-    from papertrack.cli.listing import ListingOptions, run_list, run_today
+    from papertrack.cli.listing import ListingArgs, ListingOptions, run_list, run_today
 
     options, period = split_period(values)
     args = ListingOptions.build(context, ListingArgs(**options))

@@ -7,7 +7,7 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
 from papertrack.choices import Source, as_source
-from papertrack.cli.choices import ColorChoice, FormatChoice, SortChoice
+from papertrack.cli.choices import ColorChoice, FormatChoice, SortChoice, SourceChoice
 from papertrack.cli.common import (
     apply_filters,
     make_session,
@@ -30,10 +30,33 @@ from papertrack.render import Section
 from papertrack.session import Mode, Session
 
 if TYPE_CHECKING:
-    from papertrack.cli.spec import ListingArgs
     from papertrack.config import Config, Watch
 
 Details = Callable[[list[Paper]], list[Paper]]
+
+
+@record
+class ListingArgs:
+    """The values of ``today``'s options (``list`` adds a period), however they were parsed."""
+
+    terms: list[str] | None = None
+    source: SourceChoice | None = None
+    category: list[str] | None = None
+    replacements: bool = False
+    query: str | None = None
+    watch: list[str] | None = None
+    match_all: bool = False
+    exclude: list[str] | None = None
+    author: list[str] | None = None
+    min_upvotes: int | None = None
+    has_code: bool = False
+    sort: SortChoice = SortChoice.date
+    limit: int | None = None
+    fmt: FormatChoice | None = None
+    long: bool = False
+    color: ColorChoice | None = None
+    offline: bool = False
+    refresh: bool = False
 
 
 @record

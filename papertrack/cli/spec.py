@@ -2,8 +2,8 @@
 
 papertrack.cli.options makes Typer's declarations from this table, and papertrack.cli.fast
 parses plain command lines with it without importing Typer (as httpie's ParserSpec feeds
-argparse); tests/test_fast.py checks that both read every line alike. :class:`ListingArgs`
-is what either parser hands to the listing commands.
+argparse); tests/test_fast.py checks that both read every line alike. Either parser hands
+the values to the listing commands as papertrack.cli.listing.ListingArgs.
 """
 
 from __future__ import annotations
@@ -11,20 +11,29 @@ from __future__ import annotations
 from typing import Any, Literal
 
 from papertrack.cli.choices import ColorChoice, FormatChoice, SortChoice, SourceChoice
-from papertrack.record import fields, record
 
 Kind = Literal["flag", "text", "multi", "int", "source", "sort", "format", "color"]
 
 
-@record
 class Opt:
-    name: str
-    """The parameter of the command function, and the field of ListingArgs."""
-    kind: Kind
-    flags: tuple[str, ...]
-    help: str
-    metavar: str | None = None
-    show_default: bool = False
+    """One option: its parameter name (a field of ListingArgs), kind, spellings and help.
+    A plain class, not a @record: the fast path reads this table on every run, and a
+    record's generated methods cost start-up time it does not need."""
+
+    __slots__ = ("flags", "help", "kind", "metavar", "name", "show_default")
+
+    def __init__(
+        self,
+        name: str,
+        kind: Kind,
+        flags: tuple[str, ...],
+        help: str,
+        metavar: str | None = None,
+        *,
+        show_default: bool = False,
+    ) -> None:
+        self.name, self.kind, self.flags, self.help = name, kind, flags, help
+        self.metavar, self.show_default = metavar, show_default
 
 
 TERMS_HELP = (
@@ -90,30 +99,3 @@ CHOICES: dict[str, Any] = {
     "format": FormatChoice,
     "color": ColorChoice,
 }
-
-
-@record
-class ListingArgs:
-    """The values of ``today``'s options (``list`` adds a period), however they were parsed."""
-
-    terms: list[str] | None = None
-    source: SourceChoice | None = None
-    category: list[str] | None = None
-    replacements: bool = False
-    query: str | None = None
-    watch: list[str] | None = None
-    match_all: bool = False
-    exclude: list[str] | None = None
-    author: list[str] | None = None
-    min_upvotes: int | None = None
-    has_code: bool = False
-    sort: SortChoice = SortChoice.date
-    limit: int | None = None
-    fmt: FormatChoice | None = None
-    long: bool = False
-    color: ColorChoice | None = None
-    offline: bool = False
-    refresh: bool = False
-
-
-ARG_NAMES = fields(ListingArgs)

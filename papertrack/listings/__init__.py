@@ -11,7 +11,6 @@ from collections.abc import Callable, Sequence
 from papertrack.choices import Source
 from papertrack.dates import Period, utc_date
 from papertrack.errors import FetchError, NotCachedError, PapertrackError
-from papertrack.join import join_sources
 from papertrack.models import Paper
 from papertrack.record import record
 from papertrack.session import Session
@@ -32,6 +31,8 @@ class Loaded:
 def combine(parts: Sequence[Loaded]) -> Loaded:
     if len(parts) == 1:
         return parts[0]
+    from papertrack.join import join_sources
+
     hf_papers = [p for part in parts if part.source == "hf" for p in part.papers]
     arxiv_papers = [p for part in parts if part.source == "arxiv" for p in part.papers]
     return Loaded(
@@ -74,14 +75,18 @@ def load_today(
     session: Session, *, source: Source, categories: Sequence[str]
 ) -> tuple[Loaded, list[str]]:
     """``today`` for one or both sources, joined; and the notes to print."""
-    from papertrack.listings import arxiv, hf
 
-    return gather(
-        session,
-        source,
-        lambda: hf.latest(session, utc_date(session.now)),
-        lambda: arxiv.latest(session, categories),
-    )
+    def hf_part() -> tuple[Loaded, str | None]:
+        from papertrack.listings import hf
+
+        return hf.latest(session, utc_date(session.now))
+
+    def arxiv_part() -> tuple[Loaded, str | None]:
+        from papertrack.listings import arxiv  # a Hugging Face run never needs it
+
+        return arxiv.latest(session, categories)
+
+    return gather(session, source, hf_part, arxiv_part)
 
 
 def load_period(

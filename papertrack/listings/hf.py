@@ -8,7 +8,6 @@ from datetime import date, timedelta
 from papertrack import freshness
 from papertrack.dates import TODAY_LOOKBACK_DAYS, Period, day_label, day_period
 from papertrack.errors import FetchError, NotCachedError
-from papertrack.join import merge_papers
 from papertrack.listings import Loaded
 from papertrack.parsers.hf import parse_daily_papers
 from papertrack.session import Fetched, Mode, Session
@@ -87,6 +86,8 @@ def _range(session: Session, period: Period) -> Loaded:
                 hint="run without --offline to fetch them",
             )
         raise failures[0]
+    from papertrack.join import merge_papers
+
     loaded = [r for r in results if isinstance(r, Loaded)]
     papers = merge_papers(p for part in loaded for p in part.papers)
     return Loaded("hf", _title(period), papers, stale=any(part.stale for part in loaded))
