@@ -11,6 +11,10 @@ SortKey = Literal["date", "upvotes", "stars", "title", "relevance"]
 SORT_KEYS: tuple[SortKey, ...] = ("date", "upvotes", "stars", "title", "relevance")
 Format = Literal["table", "lines", "json", "jsonl", "md", "csv"]
 FORMATS: tuple[Format, ...] = ("table", "lines", "json", "jsonl", "md", "csv")
+Citation = Literal["bibtex", "ris", "csl-json"]
+CITATIONS: tuple[Citation, ...] = ("bibtex", "ris", "csl-json")
+SHOW_FORMATS: tuple[Format | Citation, ...] = (*FORMATS, *CITATIONS)
+"""``show --format``: the listing formats and the citation formats."""
 Color = Literal["auto", "always", "never"]
 COLORS: tuple[Color, ...] = ("auto", "always", "never")
 

@@ -74,6 +74,7 @@ def isolated_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
     monkeypatch.setenv("PAPERTRACK_ARXIV_DELAY", "0")
     monkeypatch.setenv("PAPERTRACK_CONFIG", str(tmp_path / "config" / "config.toml"))
     monkeypatch.setenv("PAPERTRACK_STATE_DIR", str(tmp_path / "state"))
+    monkeypatch.setenv("PAPERTRACK_DATA_DIR", str(tmp_path / "data"))
     monkeypatch.setenv("PAPERTRACK_NOW", stamp(NOW))
     return cache
 

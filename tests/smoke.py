@@ -46,6 +46,7 @@ def check(papertrack: Path, venv: Path, hub: HubServer, home: Path) -> int:
         "PAPERTRACK_CACHE_DIR": str(home / "cache"),
         "PAPERTRACK_CONFIG": str(home / "config" / "config.toml"),
         "PAPERTRACK_STATE_DIR": str(home / "state"),
+        "PAPERTRACK_DATA_DIR": str(home / "data"),
         "PAPERTRACK_NOW": stamp(NOW),
         "PAPERTRACK_ARXIV_DELAY": "0",
         "HF_ENDPOINT": hub.url,
@@ -92,6 +93,11 @@ def check(papertrack: Path, venv: Path, hub: HubServer, home: Path) -> int:
     paper_id = json.loads(hf_fixture(DAY).read_bytes())[0]["paper"]["id"]
     if json.loads(run("show", paper_id, "--offline", "-f", "json") or "{}").get("id") != paper_id:
         failures.append("show --offline did not print the cached paper")
+    if not run("show", paper_id, "--offline", "-f", "bibtex").startswith("@misc{"):
+        failures.append("show -f bibtex (the packaged stop words) printed no entry")
+    run("save", paper_id, "--offline", "-t", "smoke")
+    if not run("library", "export", "-f", "bibtex", "--tag", "smoke").startswith("@misc{"):
+        failures.append("the library did not keep a saved paper")
     if run("config", "path").strip() != env["PAPERTRACK_CONFIG"]:
         failures.append("config path is not PAPERTRACK_CONFIG")
     for failure in failures:

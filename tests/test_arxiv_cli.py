@@ -575,7 +575,7 @@ def test_show_prints_every_format_list_has(
         assert shown.stdout.splitlines() == listed(fmt), fmt
     for fmt in ("table", "md", "json"):
         assert run_cli("show", paper_id, "-f", fmt, "--offline").returncode == 0
-    advertised = re.search(r"<([a-z|]+)>", run_cli("show", "--help").stdout)
+    advertised = re.search(r"--format <([a-z|-]+)>", run_cli("show", "--help").stdout)
     assert advertised is not None
     for fmt in advertised.group(1).split("|"):
         assert run_cli("show", paper_id, "-f", fmt, "--offline").returncode == 0, fmt

@@ -54,3 +54,6 @@ def test_the_command_line_choices_are_the_one_definition_of_each_set() -> None:
     for enum_class, values in pairs:
         assert tuple(member.value for member in enum_class) == values
         assert tuple(member.name for member in enum_class) == values
+    shown = tuple(member.value for member in cli_choices.ShowFormatChoice)
+    assert shown == choices.SHOW_FORMATS
+    assert [m.name for m in cli_choices.ShowFormatChoice] == [v.replace("-", "_") for v in shown]

@@ -8,7 +8,10 @@ import typer
 
 from papertrack import __version__
 from papertrack.cli import options as opt
+from papertrack.cli.choices import ShowFormatChoice
 from papertrack.cli.config_app import config_app, context_of, watch_app
+from papertrack.cli.library_app import add as save_command
+from papertrack.cli.library_app import library_app
 from papertrack.errors import UsageError
 
 # The command modules are imported inside each command: --help and shell completion, which
@@ -231,12 +234,13 @@ def show(
         ),
     ],
     fmt: Annotated[
-        opt.FormatChoice | None,
+        ShowFormatChoice | None,
         typer.Option(
             "--format",
             "-f",
             help="table: a readable page (the default); md: a Markdown document; json: one "
-            "object with the keys list gives; lines, jsonl, csv: the row list would print.",
+            "object with the keys list gives; lines, jsonl, csv: the row list would print; "
+            "bibtex (arXiv's own entry), ris, csl-json: a citation.",
             show_default=False,
         ),
     ] = None,
@@ -295,6 +299,8 @@ def open_(
 # `config` and `watch`: declared in their own module, joined here.
 app.add_typer(config_app, name="config")
 app.add_typer(watch_app, name="watch")
+app.add_typer(library_app, name="library")
+app.command("save", short_help="Save papers to your library (library add).")(save_command)
 
 
 @app.command(short_help="For cron: what your watch profiles match, sent once.")

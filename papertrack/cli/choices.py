@@ -6,7 +6,7 @@ from __future__ import annotations
 import enum
 from typing import TYPE_CHECKING
 
-from papertrack.choices import COLORS, FORMATS, SORT_KEYS, SOURCES
+from papertrack.choices import COLORS, FORMATS, SHOW_FORMATS, SORT_KEYS, SOURCES
 
 if TYPE_CHECKING:
     # What mypy sees: the members spelled out (it cannot read members made at run time);
@@ -36,8 +36,23 @@ if TYPE_CHECKING:
         always = "always"
         never = "never"
 
+    class ShowFormatChoice(enum.Enum):
+        table = "table"
+        lines = "lines"
+        json = "json"
+        jsonl = "jsonl"
+        md = "md"
+        csv = "csv"
+        bibtex = "bibtex"
+        ris = "ris"
+        csl_json = "csl-json"
+
 else:
     SortChoice = enum.Enum("SortChoice", {key: key for key in SORT_KEYS})
     FormatChoice = enum.Enum("FormatChoice", {key: key for key in FORMATS})
     SourceChoice = enum.Enum("SourceChoice", {key: key for key in SOURCES})
     ColorChoice = enum.Enum("ColorChoice", {key: key for key in COLORS})
+    # A member name cannot hold "-": csl-json is csl_json.
+    ShowFormatChoice = enum.Enum(
+        "ShowFormatChoice", {key.replace("-", "_"): key for key in SHOW_FORMATS}
+    )

@@ -5,7 +5,8 @@ from __future__ import annotations
 import json
 import re
 
-from papertrack.cli.choices import ColorChoice, FormatChoice
+from papertrack.choices import CITATIONS
+from papertrack.cli.choices import ColorChoice, FormatChoice, ShowFormatChoice
 from papertrack.cli.common import make_session, terminal_width, write_sections
 from papertrack.cli.context import Context
 from papertrack.errors import NotCachedError, PapertrackError, UsageError
@@ -51,22 +52,34 @@ def fetch_paper(context: Context, text: str, mode: Mode) -> Paper:
 
 
 def run_show(
-    context: Context, text: str, *, fmt: FormatChoice | None, color: ColorChoice, mode: Mode
+    context: Context, text: str, *, fmt: ShowFormatChoice | None, color: ColorChoice, mode: Mode
 ) -> None:
     """One paper: a readable page (table, the default), a Markdown document (md), one JSON
-    object (json), or the one row ``list`` would print (lines, jsonl, csv)."""
+    object (json), the one row ``list`` would print (lines, jsonl, csv), or a citation
+    (bibtex, ris, csl-json)."""
     paper = fetch_paper(context, text, mode)
     out = context.stdout
-    if fmt is FormatChoice.json:
+    if fmt is not None and fmt.value in CITATIONS:
+        from papertrack.render import cite
+
+        if fmt.value == "bibtex":
+            out.write(cite.bibtex(paper) + "\n")
+        elif fmt.value == "ris":
+            out.write(cite.write_ris([(paper, (), "")]))
+        else:
+            out.write(cite.write_csl([(paper, (), "")]))
+        return
+    listed = FormatChoice(fmt.value) if fmt is not None and fmt.value != "table" else None
+    if listed is FormatChoice.json:
         from papertrack.render.formats import match_dict
 
         json.dump(match_dict(Match(paper)), out, ensure_ascii=False, indent=2)
         out.write("\n")
-    elif fmt in (FormatChoice.lines, FormatChoice.jsonl, FormatChoice.csv):
+    elif listed in (FormatChoice.lines, FormatChoice.jsonl, FormatChoice.csv):
         from papertrack.render import Section
 
-        write_sections(context, [Section(paper.id, [Match(paper)], 1)], fmt=fmt, color=color)
-    elif fmt is FormatChoice.md:
+        write_sections(context, [Section(paper.id, [Match(paper)], 1)], fmt=listed, color=color)
+    elif listed is FormatChoice.md:
         from papertrack.render.formats import write_detail_md
 
         write_detail_md(out, paper)

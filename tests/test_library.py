@@ -1,0 +1,326 @@
+"""The library: the store (transactions, migrations, backups, two writers, SIGKILL), the
+commands against the local servers, and the citations (arXiv's own BibTeX, byte for byte)."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import pytest
+
+from papertrack.errors import UsageError
+from papertrack.models import Paper
+from papertrack.parsers.arxiv import parse_api
+from papertrack.render import cite
+from papertrack.store import library
+from tests.conftest import ROOT, run_cli
+from tests.hubserver import ARXIV_FIXTURES, HubServer
+
+NOW = datetime(2026, 12, 2, 15, 0, tzinfo=timezone.utc)
+SEARCH = "api_search_all-testing_2026-04-12.xml"
+LEGACY = "api_search_au-del_maestro_2016-10-09_legacy.xml"
+
+
+def recorded(name: str) -> dict[str, Paper]:
+    return {p.id: p for p in parse_api((ARXIV_FIXTURES / name).read_bytes()).papers}
+
+
+def paper(n: int) -> Paper:
+    return Paper(id=f"2511.{n:05d}", title=f"Paper {n}", authors=("Ada Lovelace",))
+
+
+# -- the store -----------------------------------------------------------------------
+
+
+def test_add_tag_note_read_remove(tmp_path: Path) -> None:
+    with library.opened(tmp_path) as shelf:
+        assert shelf.add([paper(1), paper(2)], now=NOW, tags=["ml"], note="look") == [
+            "2511.00001",
+            "2511.00002",
+        ]
+        # Saving again refreshes the metadata and keeps when it was added.
+        renamed = Paper(id="2511.00001", title="Paper one", authors=("Ada Lovelace",))
+        later = NOW + timedelta(days=1)
+        assert shelf.add([renamed], now=later, tags=["to-read"], note=None) == []
+        entry = shelf.get("2511.00001")
+        assert entry is not None and entry.paper.title == "Paper one"
+        assert entry.added_at == NOW and entry.tags == ("ml", "to-read") and entry.note == "look"
+        shelf.tag("2511.00002", ["x"], add=True)
+        shelf.tag("2511.00002", ["ml"], add=False)
+        shelf.set_note("2511.00002", "")
+        shelf.mark_read(["2511.00002"], read=True, now=later)
+        shelf.mark_read(["2511.00002"], read=True, now=later + timedelta(hours=1))
+        second = shelf.get("2511.00002")
+        assert second is not None and second.tags == ("x",) and second.read_at == later
+        assert [e.id for e in shelf.entries(unread=True)] == ["2511.00001"]
+        assert [e.id for e in shelf.entries(tag="x")] == ["2511.00002"]
+        assert shelf.tags() == {"ml": 1, "to-read": 1, "x": 1}
+        with pytest.raises(UsageError, match="not in your library"):
+            shelf.tag("2511.09999", ["x"], add=True)
+        assert shelf.remove(["2511.00002", "2511.09999"]) == ["2511.09999"]
+        assert shelf.tags() == {"ml": 1, "to-read": 1}  # the tags went with the paper
+
+
+def test_dismissing_is_not_saving(tmp_path: Path) -> None:
+    with library.opened(tmp_path) as shelf:
+        shelf.dismiss([paper(3)], now=NOW)
+        assert [d.paper.id for d in shelf.dismissed()] == ["2511.00003"]
+        shelf.add([paper(4)], now=NOW, note=None)
+        with pytest.raises(UsageError, match="remove it first"):
+            shelf.dismiss([paper(4)], now=NOW)
+        shelf.add([paper(3)], now=NOW, note=None)  # changed their mind: saving undoes it
+        assert shelf.dismissed() == []
+
+
+def test_backup_round_trips_exactly(tmp_path: Path) -> None:
+    papers = recorded(SEARCH)
+    with library.opened(tmp_path / "a") as shelf:
+        shelf.add(list(papers.values())[:3], now=NOW, tags=["a", "b"], note="ünïcode note")
+        shelf.mark_read([next(iter(papers))], read=True, now=NOW + timedelta(hours=2))
+        shelf.dismiss(list(papers.values())[5:6], now=NOW)
+        backup = shelf.backup()
+    text = json.dumps(backup)
+    with library.opened(tmp_path / "b") as other:
+        assert other.restore(json.loads(text)) == (3, 1)
+        assert other.backup() == backup
+        assert other.restore(json.loads(text)) == (3, 1)  # again: nothing doubles
+        assert other.backup() == backup
+
+
+def test_a_newer_or_damaged_library_is_refused_and_left_alone(tmp_path: Path) -> None:
+    newer = tmp_path / "newer"
+    with library.opened(newer):
+        pass
+    with sqlite3.connect(library.library_path(newer)) as db:
+        db.execute("PRAGMA user_version = 99")
+    with pytest.raises(library.LibraryError, match="newer papertrack"), library.opened(newer):
+        pass
+    damaged = tmp_path / "damaged"
+    damaged.mkdir()
+    garbage = b"this is not a database, it is a shopping list\n" * 200
+    library.library_path(damaged).write_bytes(garbage)
+    refused = pytest.raises(library.LibraryError, match="damaged or not a papertrack library")
+    with refused, library.opened(damaged):
+        pass
+    assert library.library_path(damaged).read_bytes() == garbage
+
+
+WRITER = """
+import sys
+from datetime import datetime, timezone
+from pathlib import Path
+from papertrack.models import Paper
+from papertrack.store import library
+
+folder, first, count = Path(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3])
+for n in range(first, first + count):
+    with library.opened(folder) as shelf:
+        shelf.add([Paper(id=f"2511.{n:05d}", title=f"P{n}")], tags=[f"t{n % 3}"],
+                  now=datetime(2026, 12, 2, tzinfo=timezone.utc), note=None)
+    print(n, flush=True)
+"""
+
+
+def test_two_writers_at_once_lose_nothing(tmp_path: Path) -> None:
+    writers = [
+        subprocess.Popen(
+            [sys.executable, "-c", WRITER, str(tmp_path), str(first), "40"],
+            cwd=ROOT,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        for first in (1, 1001)
+    ]
+    for writer in writers:
+        writer.communicate(timeout=120)
+        assert writer.returncode == 0
+    with library.opened(tmp_path) as shelf:
+        ids = {e.id for e in shelf.entries()}
+    assert len(ids) == 80 and "2511.00040" in ids and "2511.01040" in ids
+
+
+def test_sigkill_mid_write_keeps_every_committed_save(tmp_path: Path) -> None:
+    writer = subprocess.Popen(
+        [sys.executable, "-c", WRITER, str(tmp_path), "1", "100000"],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    assert writer.stdout is not None
+    committed = [writer.stdout.readline() for _ in range(25)]
+    os.kill(writer.pid, signal.SIGKILL)
+    writer.wait(timeout=30)
+    with library.opened(tmp_path) as shelf:
+        ids = {e.id for e in shelf.entries()}
+    assert {f"2511.{int(line):05d}" for line in committed} <= ids
+
+
+# -- citations -----------------------------------------------------------------------
+
+ATTENTION = """@misc{vaswani2023attentionneed,
+      title={Attention Is All You Need}, 
+      author={Ashish Vaswani and Noam Shazeer and Niki Parmar and Jakob Uszkoreit and Llion Jones and Aidan N. Gomez and Lukasz Kaiser and Illia Polosukhin},
+      year={2023},
+      eprint={1706.03762},
+      archivePrefix={arXiv},
+      primaryClass={cs.CL},
+      url={https://arxiv.org/abs/1706.03762}, 
+}"""  # noqa: E501, W291 - arXiv's own long line and trailing spaces
+
+
+def test_bibtex_is_arxivs_own_for_attention_is_all_you_need() -> None:
+    attention = Paper(
+        id="1706.03762",
+        title="Attention Is All You\n  Need",
+        authors=(
+            "Ashish Vaswani", "Noam Shazeer", "Niki Parmar", "Jakob Uszkoreit", "Llion Jones",
+            "Aidan N. Gomez", "Lukasz Kaiser", "Illia Polosukhin",
+        ),
+        published=datetime(2017, 6, 12, 17, 57, 34, tzinfo=timezone.utc),
+        updated=datetime(2023, 8, 2, 0, 41, 18, tzinfo=timezone.utc),  # v7: the year is 2023
+        primary_category="cs.CL",
+    )  # fmt: skip
+    assert cite.bibtex(attention) == ATTENTION
+
+
+def test_bibtex_of_recorded_papers_old_ids_dois_and_names() -> None:
+    legacy = recorded(LEGACY)["cond-mat/0412498"]
+    entry = cite.bibtex(legacy)
+    assert entry.splitlines()[0] == "@misc{delmaestro2004thermalmeltingdensitywaves,"
+    assert "      eprint={cond-mat/0412498},\n" in entry
+    assert "      url={https://arxiv.org/abs/cond-mat/0412498}, \n}" in entry
+    assert f"      doi={{https://doi.org/{legacy.doi}}},\n" in entry
+    revised = recorded(SEARCH)["2005.14124"]  # v1 in May 2020, the latest in July 2020
+    assert "year={2020}" in cite.bibtex(revised)
+    accented = recorded(SEARCH)["2405.13786"]
+    first = accented.authors[0]
+    assert not all(a.isascii() for a in accented.authors)
+    assert f"author={{{first} and " in cite.bibtex(accented)
+    latex = Paper(
+        id="2501.00001",
+        title=r"$\mathcal{O}(n)$ Attention   for Élan",
+        authors=("Jean-Pierre van der Waals", "J.R. Smith Jr."),
+        updated=datetime(2025, 1, 2, tzinfo=timezone.utc),
+    )
+    text = cite.bibtex(latex)
+    assert text.startswith("@misc{vanderwaals2025mathcalonattentionélan,\n")
+    assert r"title={$\mathcal{O}(n)$ Attention for Élan}, " in text
+    assert "author={Jean-Pierre van der Waals and J. R. Smith Jr.}," in text
+    assert "primaryClass={unknown}" in text and "doi=" not in text
+
+
+def test_ris_and_csl_json_carry_the_same_paper() -> None:
+    revised = recorded(SEARCH)["2005.14124"]
+    ris = cite.ris(revised, ["cps"], "read later")
+    assert ris.startswith("TY  - UNPB\nTI  - Active Fuzzing") and ris.endswith("ER  - ")
+    assert "UR  - https://arxiv.org/abs/2005.14124" in ris and "KW  - cps" in ris
+    assert f"DO  - {revised.doi}" in ris
+    [item] = json.loads(cite.write_csl([(revised, ["cps"], "")]))
+    assert item["id"] == cite.citation_key(revised) and item["type"] == "article"
+    assert item["issued"] == {"date-parts": [[2020, 7, 16]]}
+    assert item["author"][0] == dict(
+        zip(("given", "family"), cite.split_name(revised.authors[0]), strict=True)
+    )
+
+
+# -- the commands --------------------------------------------------------------------
+
+
+def serve_search(hub: HubServer) -> dict[str, Paper]:
+    hub.api("id_list=", SEARCH)
+    return recorded(SEARCH)
+
+
+def test_save_list_tag_read_export_import(hub: HubServer, tmp_path: Path) -> None:
+    papers = serve_search(hub)
+    saved = run_cli("save", "2202.12139", "https://arxiv.org/abs/2005.14124v2", "-t", "test,cps")
+    assert saved.returncode == 0, saved.stderr
+    assert "2202.12139: saved" in saved.stderr and "2005.14124: saved" in saved.stderr
+    listed = run_cli("library")
+    assert [line.split("\t")[0] for line in listed.stdout.splitlines()] == [
+        "2005.14124",
+        "2202.12139",
+    ]  # both added at the same (pinned) time: by id
+    assert run_cli("library", "tag", "2202.12139", "deep").returncode == 0
+    assert run_cli("library", "read", "2005.14124").returncode == 0
+    unread = run_cli("library", "--unread", "-f", "json")
+    assert [p["id"] for p in json.loads(unread.stdout)] == ["2202.12139"]
+    deep = run_cli("library", "--tag", "deep", "-f", "jsonl")
+    assert [json.loads(line)["id"] for line in deep.stdout.splitlines()] == ["2202.12139"]
+    fuzz = run_cli("library", "fuzzing")
+    assert [line.split("\t")[0] for line in fuzz.stdout.splitlines()] == ["2005.14124"]
+    bib = run_cli("library", "export", "--format", "bibtex", "--tag", "cps")
+    assert bib.returncode == 0 and bib.stdout.count("@misc{") == 2
+    assert cite.bibtex(papers["2005.14124"]).splitlines()[0] in bib.stdout
+    backup = tmp_path / "backup.json"
+    assert run_cli("library", "export", "-o", str(backup)).returncode == 0
+    assert run_cli("library", "note", "2202.12139", "changed").returncode == 0
+    assert run_cli("library", "rm", "2005.14124").returncode == 0
+    restored = run_cli("library", "import", str(backup))
+    assert restored.returncode == 0 and "restored 2 saved paper(s)" in restored.stderr
+    again = run_cli("library", "export")
+    assert json.loads(again.stdout) == json.loads(backup.read_text(encoding="utf-8"))
+
+
+def test_show_as_a_citation(hub: HubServer) -> None:
+    papers = serve_search(hub)
+    bib = run_cli("show", "2005.14124", "-f", "bibtex")
+    assert bib.returncode == 0, bib.stderr
+    assert bib.stdout == cite.bibtex(papers["2005.14124"]) + "\n"
+    csl = run_cli("show", "2005.14124", "-f", "csl-json")
+    assert json.loads(csl.stdout)[0]["URL"] == "https://arxiv.org/abs/2005.14124"
+
+
+@pytest.mark.parametrize(
+    ("argv", "code", "needle"),
+    [
+        (["save", "not-an-id"], 2, "is not an arXiv id or paper URL"),
+        (["save", "2202.12139", "-t", "no spaces"], 2, "invalid tag"),
+        (["save", "2501.99999"], 1, "no paper 2501.99999"),
+        (["library", "tag", "2202.12139", "x"], 2, "2202.12139 is not in your library"),
+        (["library", "--tag", "nope"], 2, "unknown tag 'nope'"),
+        (["library", "--sort", "upvotes"], 2, "--sort for the library is one of"),
+        (["library", "export", "-f", "pdf"], 2, "--format for export is one of"),
+        (["library", "import", "/nonexistent/backup.json"], 2, "cannot read"),
+        (["library", "rm", "2202.12139"], 2, "none of the papers was in your library"),
+    ],
+)
+def test_bad_input_gets_one_line(hub: HubServer, argv: list[str], code: int, needle: str) -> None:
+    serve_search(hub)
+    result = run_cli(*argv)
+    lines = result.stderr.strip().splitlines()
+    assert result.returncode == code, result.stderr
+    assert lines and lines[-1].startswith("papertrack: error: ") and needle in lines[-1]
+    assert "Traceback" not in result.stderr
+
+
+def test_a_damaged_library_is_one_line_and_untouched(tmp_path: Path) -> None:
+    folder = Path(os.environ["PAPERTRACK_DATA_DIR"])
+    folder.mkdir(parents=True)
+    library.library_path(folder).write_bytes(b"\x00garbage" * 512)
+    result = run_cli("library")
+    assert result.returncode == 1
+    assert result.stderr.startswith("papertrack: error: the library ")
+    assert "damaged or not a papertrack library" in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_a_busy_library_says_so(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(library, "BUSY_SECONDS", 0.2)
+    folder = Path(os.environ["PAPERTRACK_DATA_DIR"])
+    with library.opened(folder):
+        pass
+    holder = sqlite3.connect(library.library_path(folder), isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")
+    try:
+        result = run_cli("library", "note", "2202.12139", "x")
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    assert result.returncode == 1 and "is busy" in result.stderr
