@@ -230,9 +230,17 @@ def enrich(session: Session, papers: list[Paper], *, most: int = 200) -> list[Pa
     wanted = [p.id for p in papers if "arxiv" in p.sources and p.primary_category is None][:most]
     if not wanted:
         return papers
+    found = arxiv_records(session, wanted)
+    return [_with_details(p, found[p.id]) if p.id in found else p for p in papers]
+
+
+def arxiv_records(session: Session, ids: list[str]) -> dict[str, Paper]:
+    """arXiv's API records of *ids*: each from the cache when it is there, the others
+    asked ``arxiv.ID_BATCH`` at a time (none offline) and cached. Best effort: ids arXiv
+    does not answer for are absent, with a warning when the request failed."""
     found: dict[str, Paper] = {}
     missing: list[str] = []
-    for paper_id in wanted:
+    for paper_id in ids:
         cached = session.read(keys.arxiv_abstract(paper_id))
         if cached is not None and cached.items:
             found[paper_id] = Paper.from_dict(cached.items[0])
@@ -250,7 +258,7 @@ def enrich(session: Session, papers: list[Paper], *, most: int = 200) -> list[Pa
                 Fetched(session.network.arxiv_api, [paper.to_dict()]),
             )
         found.update(fetched)
-    return [_with_details(p, found[p.id]) if p.id in found else p for p in papers]
+    return found
 
 
 def _with_details(paper: Paper, record: Paper) -> Paper:

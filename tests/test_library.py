@@ -324,3 +324,70 @@ def test_a_busy_library_says_so(tmp_path: Path, monkeypatch: pytest.MonkeyPatch)
         holder.execute("ROLLBACK")
         holder.close()
     assert result.returncode == 1 and "is busy" in result.stderr
+
+
+BIB = r"""% exported by Zotero
+@comment{jabref-meta: databaseType:bibtex;}
+@string{arx = "arXiv preprint"}
+@article{first,
+  title = {Testing Deep Learning Models},
+  author = {Doe, Jane and Roe, Richard},
+  eprint = {2202.12139v1}, archivePrefix = {arXiv}, primaryClass = {cs.SE},
+}
+@online{byurl, url = {http://arxiv.org/abs/2005.14124v2}}
+@article{bydoi, doi = {10.48550/arXiv.2204.08348}, journal = arx # " arXiv:2204.08348"}
+@misc{old, title = "An {Old} Paper", author = "Ann Old", eprint = "hep-th/9901001",
+       eprinttype = {arxiv}}
+@book{nothing, title = {A Book Without arXiv}}
+@misc{again, eprint = {2202.12139}}
+"""
+
+
+def test_bibtex_files_are_read_for_their_arxiv_ids() -> None:
+    from papertrack.parsers.bibtex import arxiv_id, authors_of, parse_bibtex, plain
+
+    entries = parse_bibtex(BIB)
+    assert [(e.key, e.line, arxiv_id(e)) for e in entries] == [
+        ("first", 4, "2202.12139"),
+        ("byurl", 9, "2005.14124"),
+        ("bydoi", 10, "2204.08348"),
+        ("old", 11, "hep-th/9901001"),
+        ("nothing", 13, None),
+        ("again", 14, "2202.12139"),
+    ]
+    assert authors_of(entries[0]) == ("Jane Doe", "Richard Roe")
+    assert plain(entries[3].fields["title"]) == "An Old Paper"
+    assert entries[2].fields["journal"] == "arXiv preprint arXiv:2204.08348"
+
+
+def test_import_a_bib_file(hub: HubServer, tmp_path: Path) -> None:
+    serve_search(hub)
+    bib = tmp_path / "zotero.bib"
+    bib.write_text(BIB, encoding="utf-8")
+    result = run_cli("library", "import", str(bib), "-t", "zotero")
+    assert result.returncode == 0, result.stderr
+    notes = result.stderr.splitlines()
+    assert f"skipped {bib}:13 @book{{nothing}}: no arXiv id" in notes
+    assert f"skipped {bib}:14 again: 2202.12139 again" in notes
+    assert any("hep-th/9901001 (old) kept with the file's title" in n for n in notes)
+    assert notes[-1] == (
+        f"imported 4 paper(s) from {bib} (4 new, 0 already saved); skipped 2 of 6 entries"
+    )
+    saved = run_cli("library", "--tag", "zotero", "-f", "json")
+    by_id = {p["id"]: p for p in json.loads(saved.stdout)}
+    assert set(by_id) == {"2202.12139", "2005.14124", "2204.08348", "hep-th/9901001"}
+    assert by_id["2005.14124"]["primary_category"]  # arXiv's record, not the file's
+    assert by_id["hep-th/9901001"]["title"] == "An Old Paper"
+    again = run_cli("library", "import", str(bib))
+    assert "(0 new, 4 already saved)" in again.stderr.splitlines()[-1]
+
+
+def test_a_malformed_bib_file_names_the_line(tmp_path: Path) -> None:
+    bib = tmp_path / "broken.bib"
+    bib.write_text("@article{ok, title = {Fine}}\n\n@article{bad,\n  title = ,\n}\n")
+    result = run_cli("library", "import", str(bib))
+    assert result.returncode == 2
+    assert result.stderr.strip() == (
+        f"papertrack: error: {bib}, line 4: expected a value "
+        '({…}, "…", a number or a @string name)'
+    )

@@ -201,17 +201,19 @@ def run_export(context: Context, *, fmt: str, tag: str | None, output: str | Non
     context.note(f"wrote {path}")
 
 
-def run_import(context: Context, source: str) -> None:
+def run_import(
+    context: Context, source: str, *, tags: Sequence[str] | None = None, mode: Mode = "auto"
+) -> None:
     path = Path(source).expanduser()
     try:
         data = path.read_bytes()
     except OSError as exc:
         raise UsageError(f"cannot read {path}: {exc.strerror or exc}") from None
-    if path.suffix.lower() == ".bib":
-        raise UsageError(
-            "importing BibTeX is not there yet; import a papertrack JSON backup "
-            "(library export --format json)"
-        )
+    if path.suffix.lower() == ".bib" or data.lstrip()[:1] in (b"@", b"%"):
+        import_bibtex(context, path, data, tags=tags_of(tags), mode=mode)
+        return
+    if tags:
+        raise UsageError("--tag is for BibTeX imports; a JSON backup keeps its own tags")
     try:
         document = json.loads(data)
     except ValueError as exc:
@@ -219,3 +221,54 @@ def run_import(context: Context, source: str) -> None:
     with opened(context) as shelf:
         entries, dismissed = shelf.restore(document)
     context.note(f"restored {entries} saved paper(s) and {dismissed} dismissal(s) from {path}")
+
+
+def import_bibtex(
+    context: Context, path: Path, data: bytes, *, tags: Sequence[str], mode: Mode
+) -> None:
+    """Save every entry of a .bib file that names an arXiv paper: its metadata from arXiv
+    (through the cache, 100 ids a request), else what the file says. One line per entry
+    skipped, and the counts at the end."""
+    from papertrack.errors import ParseError
+    from papertrack.papers import arxiv_records
+    from papertrack.parsers.bibtex import arxiv_id, authors_of, parse_bibtex, plain
+
+    try:
+        entries = parse_bibtex(data.decode("utf-8-sig", errors="replace"))
+    except ParseError as exc:
+        raise UsageError(f"{path}, {exc}") from None
+    wanted: dict[str, tuple[int, str, str, tuple[str, ...]]] = {}
+    for entry in entries:
+        found = arxiv_id(entry)
+        if found is None:
+            context.note(f"skipped {path}:{entry.line} @{entry.kind}{{{entry.key}}}: no arXiv id")
+        elif found in wanted:
+            context.note(f"skipped {path}:{entry.line} {entry.key}: {found} again")
+        else:
+            title = plain(entry.fields.get("title", ""))
+            wanted[found] = (entry.line, entry.key, title, authors_of(entry))
+    papers: list[Paper] = []
+    if wanted:
+        with make_session(context, mode) as session:
+            records = arxiv_records(session, list(wanted))
+        for paper_id, (line, key, title, authors) in wanted.items():
+            paper = records.get(paper_id)
+            if paper is None and title:
+                context.note(
+                    f"note: {paper_id} ({key}) kept with the file's title and authors; "
+                    "arXiv did not answer for it"
+                )
+                paper = Paper(id=paper_id, title=title, authors=authors, sources=("arxiv",))
+            if paper is None:
+                context.note(f"skipped {path}:{line} {key}: arXiv does not know {paper_id}")
+                continue
+            papers.append(paper)
+        with opened(context) as shelf:
+            new = shelf.add(papers, now=context.now, tags=tags, note=None)
+    else:
+        new = []
+    skipped = len(entries) - len(papers)
+    context.note(
+        f"imported {len(papers)} paper(s) from {path} ({len(new)} new, "
+        f"{len(papers) - len(new)} already saved); skipped {skipped} of {len(entries)} entries"
+    )

@@ -190,13 +190,20 @@ def export(
     library.run_export(context_of(ctx), fmt=fmt, tag=tag, output=output)
 
 
-@library_app.command("import", short_help="Restore a JSON backup.")
+@library_app.command("import", short_help="Restore a JSON backup, or import a .bib file.")
 def import_(
     ctx: typer.Context,
-    file: Annotated[str, typer.Argument(metavar="FILE", help="A library export --format json.")],
+    file: Annotated[
+        str,
+        typer.Argument(metavar="FILE", help="A library export --format json, or a .bib file."),
+    ],
+    tag: TagOption = None,
+    offline: Offline = False,
 ) -> None:
     """Restore a backup made by library export --format json: each saved paper and
-    dismissal in it is put back exactly (tags, note, read state, when it was added)."""
+    dismissal in it is put back exactly (tags, note, read state, when it was added). Or
+    import a BibTeX file (Zotero, Better BibTeX, JabRef): every entry with an arXiv id
+    (eprint, an arxiv.org URL, a 10.48550/arXiv. DOI) is saved, tagged with --tag."""
     from papertrack.cli import library
 
-    library.run_import(context_of(ctx), file)
+    library.run_import(context_of(ctx), file, tags=tag, mode=_mode(ctx, offline))
