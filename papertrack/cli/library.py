@@ -120,14 +120,20 @@ def run_dismiss(context: Context, texts: Sequence[str], mode: Mode) -> None:
 
 
 def chosen_entries(
-    shelf: Library, *, tag: str | None, unread: bool, terms: Sequence[str] = ()
+    shelf: Library,
+    *,
+    tag: str | None,
+    unread: bool,
+    terms: Sequence[str] = (),
+    limit: int | None = None,
 ) -> list[Entry]:
     if tag is not None:
         tag = tags_of([tag])[0]
         if tag not in shelf.tags():
             known = ", ".join(shelf.tags()) or "none yet"
             raise UsageError(f"unknown tag {tag!r} (tags in use: {known})")
-    entries = shelf.entries(tag=tag, unread=unread)
+    # Only an unfiltered list in the stored order can stop reading early.
+    entries = shelf.entries(tag=tag, unread=unread, limit=None if terms else limit)
     if terms:
         kept = {
             m.paper.id for m in filter_papers([e.paper for e in entries], Filters(tuple(terms)))
@@ -152,8 +158,9 @@ def run_list(
     if limit is not None and limit < 1:
         raise UsageError(f"--limit must be at least 1 (got {limit})")
     with opened(context) as shelf:
-        entries = chosen_entries(shelf, tag=tag, unread=unread, terms=terms)
-        total = len(shelf.entries())
+        early = limit if sort == "added" else None
+        entries = chosen_entries(shelf, tag=tag, unread=unread, terms=terms, limit=early)
+        total = shelf.count()
     matches = [Match(e.paper, tuple(terms)) for e in entries]
     if sort != "added":
         matches = sort_matches(matches, "date" if sort == "date" else "title")

@@ -140,8 +140,13 @@ class Library:
 
     # -- reading ---------------------------------------------------------------------
 
-    def entries(self, *, tag: str | None = None, unread: bool = False) -> list[Entry]:
-        """Saved papers, newest addition first."""
+    def count(self) -> int:
+        return int(self.db.execute("SELECT count(*) FROM entries").fetchone()[0])
+
+    def entries(
+        self, *, tag: str | None = None, unread: bool = False, limit: int | None = None
+    ) -> list[Entry]:
+        """Saved papers, newest addition first (the first *limit* of them)."""
         clauses, parameters = [], []
         if tag is not None:
             clauses.append("id IN (SELECT id FROM tags WHERE tag = ?)")
@@ -149,12 +154,12 @@ class Library:
         if unread:
             clauses.append("read_at IS NULL")
         where = f"WHERE {' AND '.join(clauses)}" if clauses else ""
-        tags = self._tags()
         rows = self.db.execute(
             f"SELECT id, added_at, read_at, note, paper FROM entries {where} "
-            "ORDER BY added_at DESC, id",
-            parameters,
+            "ORDER BY added_at DESC, id LIMIT ?",
+            [*parameters, -1 if limit is None else limit],
         ).fetchall()
+        tags = self._tags([row[0] for row in rows])
         return [_entry(row, tags.get(row[0], ())) for row in rows]
 
     def get(self, paper_id: str) -> Entry | None:
@@ -172,9 +177,14 @@ class Library:
         rows = self.db.execute("SELECT at, paper FROM dismissed ORDER BY at DESC, id")
         return [Dismissal(_paper(paper), _time(at)) for at, paper in rows]
 
-    def _tags(self) -> dict[str, tuple[str, ...]]:
+    def _tags(self, ids: Sequence[str] | None = None) -> dict[str, tuple[str, ...]]:
         found: dict[str, list[str]] = {}
-        for paper_id, tag in self.db.execute("SELECT id, tag FROM tags ORDER BY id, tag"):
+        query, parameters = "SELECT id, tag FROM tags ORDER BY id, tag", []
+        if ids is not None and len(ids) <= 500:
+            marks = ",".join("?" * len(ids))
+            query = f"SELECT id, tag FROM tags WHERE id IN ({marks}) ORDER BY id, tag"
+            parameters = list(ids)
+        for paper_id, tag in self.db.execute(query, parameters):
             found.setdefault(paper_id, []).append(tag)
         return {paper_id: tuple(tags) for paper_id, tags in found.items()}
 
@@ -368,6 +378,30 @@ def _entry(row: tuple[Any, ...], tags: tuple[str, ...]) -> Entry:
     return Entry(_paper(paper), _time(added_at), parse_timestamp(read_at), note, tags)
 
 
+def _ready(db: sqlite3.Connection) -> bool:
+    """In WAL mode and at this schema: the usual case, checked without a write lock."""
+    mode = db.execute("PRAGMA journal_mode").fetchone()[0]
+    return bool(mode == "wal" and db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION)
+
+
+def _prepare(db: sqlite3.Connection, path: Path) -> None:
+    """Switch a new library to WAL and migrate it, one process at a time: two processes
+    creating it at once would otherwise see "database is locked" with no wait (changing
+    the journal mode does not wait for a busy database)."""
+    from filelock import FileLock, Timeout
+
+    try:
+        with FileLock(path.with_name(f".{path.name}.lock"), timeout=BUSY_SECONDS):
+            db.execute("PRAGMA journal_mode=WAL")
+            _migrate(db, path)
+    except Timeout:
+        raise LibraryError(
+            f"the library {path} is busy: another papertrack has been preparing it for "
+            f"{BUSY_SECONDS:g} s",
+            hint="try again",
+        ) from None
+
+
 def _migrate(db: sqlite3.Connection, path: Path) -> None:
     db.execute("BEGIN IMMEDIATE")
     try:
@@ -407,10 +441,10 @@ def opened(folder: Path) -> Iterator[Library]:
         raise _failure(path, exc) from None
     with closing(connection):
         try:
-            connection.execute("PRAGMA journal_mode=WAL")
             connection.execute("PRAGMA synchronous=FULL")  # user data: survive a power cut
             connection.execute("PRAGMA foreign_keys=ON")
-            _migrate(connection, path)
+            if not _ready(connection):
+                _prepare(connection, path)
         except sqlite3.Error as exc:
             raise _failure(path, exc) from None
         try:
