@@ -17,6 +17,7 @@ from typing import Any
 from papertrack.errors import PapertrackError
 from papertrack.models import format_timestamp, parse_timestamp
 from papertrack.record import field, record
+from papertrack.store import user_folder
 from papertrack.store.keys import Key
 
 CACHE_FORMAT = 1
@@ -32,12 +33,7 @@ class CorruptCacheError(PapertrackError):
 
 def cache_dir(environ: Mapping[str, str]) -> Path:
     """``PAPERTRACK_CACHE_DIR``, else the platform's user cache folder."""
-    override = environ.get("PAPERTRACK_CACHE_DIR", "").strip()
-    if override:
-        return Path(override).expanduser()
-    from platformdirs import user_cache_dir
-
-    return Path(user_cache_dir("papertrack", appauthor=False))
+    return user_folder(environ, "cache")
 
 
 def key_path(key: Key, root: Path) -> Path:

@@ -21,6 +21,7 @@ from typing import Any
 from papertrack.errors import PapertrackError, UsageError
 from papertrack.models import Paper, format_timestamp, parse_timestamp
 from papertrack.record import record
+from papertrack.store import user_folder
 
 LIBRARY_NAME = "library.sqlite3"
 BACKUP_FORMAT = "papertrack-library"
@@ -75,12 +76,7 @@ class Dismissal:
 
 def data_dir(environ: Mapping[str, str]) -> Path:
     """``PAPERTRACK_DATA_DIR``, else the platform's user data folder."""
-    override = environ.get("PAPERTRACK_DATA_DIR", "").strip()
-    if override:
-        return Path(override).expanduser()
-    from platformdirs import user_data_dir
-
-    return Path(user_data_dir("papertrack", appauthor=False))
+    return user_folder(environ, "data")
 
 
 def library_path(folder: Path) -> Path:

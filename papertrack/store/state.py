@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from papertrack.errors import PapertrackError
 from papertrack.files import atomic_write_bytes
+from papertrack.store import user_folder
 
 if TYPE_CHECKING:
     from papertrack.digest import Sent
@@ -35,12 +36,7 @@ RECENT_ITEMS = 200
 
 def state_dir(environ: Mapping[str, str]) -> Path:
     """``PAPERTRACK_STATE_DIR``, else the platform's user state folder."""
-    override = environ.get("PAPERTRACK_STATE_DIR", "").strip()
-    if override:
-        return Path(override).expanduser()
-    from platformdirs import user_state_dir
-
-    return Path(user_state_dir("papertrack", appauthor=False))
+    return user_folder(environ, "state")
 
 
 def state_path(folder: Path) -> Path:
