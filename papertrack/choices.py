@@ -7,8 +7,9 @@ from typing import Literal
 
 Source = Literal["hf", "arxiv", "all"]
 SOURCES: tuple[Source, ...] = ("hf", "arxiv", "all")
-SortKey = Literal["date", "upvotes", "stars", "title", "relevance"]
-SORT_KEYS: tuple[SortKey, ...] = ("date", "upvotes", "stars", "title", "relevance")
+SortKey = Literal["date", "upvotes", "stars", "title", "relevance", "taste"]
+SORT_KEYS: tuple[SortKey, ...] = ("date", "upvotes", "stars", "title", "relevance", "taste")
+"""``taste`` also takes a tag: ``taste:TAG`` ranks by the papers saved with that tag."""
 Format = Literal["table", "lines", "json", "jsonl", "md", "csv"]
 FORMATS: tuple[Format, ...] = ("table", "lines", "json", "jsonl", "md", "csv")
 Citation = Literal["bibtex", "ris", "csl-json"]
@@ -17,6 +18,15 @@ SHOW_FORMATS: tuple[Format | Citation, ...] = (*FORMATS, *CITATIONS)
 """``show --format``: the listing formats and the citation formats."""
 Color = Literal["auto", "always", "never"]
 COLORS: tuple[Color, ...] = ("auto", "always", "never")
+
+
+def as_sort(value: str) -> tuple[SortKey, str | None]:
+    """``--sort`` as a key and, for ``taste:TAG``, the tag; ValueError for anything else."""
+    key, _, tag = value.partition(":")
+    for known in SORT_KEYS:
+        if key == known and (not tag or known == "taste"):
+            return known, tag or None
+    raise ValueError(f"{value!r} is not one of {', '.join(SORT_KEYS)}, taste:TAG")
 
 
 def as_source(value: str) -> Source:

@@ -14,6 +14,7 @@ from papertrack.record import record
 
 if TYPE_CHECKING:
     from papertrack.querylang import Node
+    from papertrack.taste import Reason
 
 REPLACEMENTS = frozenset({"replace", "replace-cross"})
 _TYPE_RANK = {"new": 0, "cross": 1, "replace": 2, "replace-cross": 3}
@@ -40,6 +41,8 @@ class Match:
 
     paper: Paper
     terms: tuple[str, ...] = ()
+    reason: Reason | None = None
+    """Why it ranks where it does, when ranked by taste."""
 
 
 def clean_terms(terms: Iterable[str]) -> tuple[str, ...]:

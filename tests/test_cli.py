@@ -478,7 +478,7 @@ def test_corrupt_cache_is_reported_and_refetched(hub: HubServer) -> None:
         (["list"], "list needs a period"),
         (["list", "--date", "2025-08-25", "--week", "2025-W35"], "cannot be combined"),
         (["list", "--until", "2025-08-25"], "only works together with --since"),
-        (["today", "--sort", "hot"], "'hot' is not one of 'date', 'upvotes', 'stars', 'title'"),
+        (["today", "--sort", "hot"], "--sort 'hot' is not one of date, upvotes, stars, title"),
         (["today", "--format", "xml"], "'xml' is not one of"),
         (["today", "--color", "sometimes"], "'sometimes' is not one of 'auto', 'always', 'never'"),
         (["today", "--limit", "0"], "--limit must be at least 1 (got 0)"),

@@ -26,7 +26,7 @@ VALUES: dict[str, st.SearchStrategy[str]] = {
     "multi": WORD,
     "int": st.integers(1, 500).map(str),
     "source": st.sampled_from(["hf", "arxiv", "all"]),
-    "sort": st.sampled_from(["date", "upvotes", "stars", "title", "relevance"]),
+    "sort": st.sampled_from(["date", "upvotes", "stars", "title", "relevance", "taste"]),
     "format": st.sampled_from(["table", "lines", "json", "jsonl", "md", "csv"]),
     "color": st.sampled_from(["auto", "always", "never"]),
 }

@@ -47,7 +47,6 @@ def test_the_command_line_choices_are_the_one_definition_of_each_set() -> None:
 
     pairs = [
         (cli_choices.SourceChoice, choices.SOURCES),
-        (cli_choices.SortChoice, choices.SORT_KEYS),
         (cli_choices.FormatChoice, choices.FORMATS),
         (cli_choices.ColorChoice, choices.COLORS),
     ]

@@ -391,3 +391,67 @@ def test_a_malformed_bib_file_names_the_line(tmp_path: Path) -> None:
         f"papertrack: error: {bib}, line 4: expected a value "
         '({…}, "…", a number or a @string name)'
     )
+
+
+# -- ranking by taste ----------------------------------------------------------------
+
+
+def test_taste_ranks_by_the_library_and_says_why() -> None:
+    from papertrack.taste import Saved, Taste
+
+    def p(n: int, title: str, abstract: str) -> Paper:
+        return Paper(id=f"2512.{n:05d}", title=title, abstract=abstract)
+
+    saved = [
+        Saved(p(1, "Diffusion models for image synthesis", "denoising diffusion sampling"), NOW),
+        Saved(p(2, "Faster diffusion sampling", "fewer denoising steps for diffusion"), NOW),
+    ]
+    dismissed = [p(3, "Graph neural networks for molecules", "message passing on graphs")]
+    candidates = [
+        p(10, "Guided diffusion for video", "denoising diffusion with guidance"),
+        p(11, "Graph transformers", "message passing meets attention on graphs"),
+        p(12, "A survey of databases", "indexes and transactions"),
+    ]
+    taste = Taste(saved, dismissed, now=NOW, corpus=candidates)
+    reasons = {c.id: taste.reason(c) for c in candidates}
+    ranked = sorted(candidates, key=lambda c: -reasons[c.id].score)
+    assert ranked[0].id == "2512.00010"
+    assert reasons["2512.00011"].score < 0 < reasons["2512.00010"].score  # dismissed: pushed down
+    best = reasons["2512.00010"]
+    assert best.terms and all(
+        t in ("guided diffusion video denoising guidance") for t in best.terms
+    )
+    assert best.like is not None and best.like.paper.id in ("2512.00001", "2512.00002")
+    assert "nothing in common" in reasons["2512.00012"].text()
+    assert Taste([], [], now=NOW).empty
+
+
+def test_today_sorted_by_taste(hub: HubServer) -> None:
+    from tests.conftest import TODAY
+    from tests.hubserver import hf_fixture
+
+    hub.serve(TODAY, "2025-10-24")
+    empty = run_cli("today", "--sort", "taste", "-f", "json")
+    assert empty.returncode == 0, empty.stderr
+    assert "Your library is empty" in empty.stderr
+    by_upvotes = [p["id"] for p in json.loads(empty.stdout)]
+    upvotes = [p["upvotes"] or 0 for p in json.loads(empty.stdout)]
+    assert upvotes == sorted(upvotes, reverse=True)
+    day = json.loads(hf_fixture("2025-10-24").read_bytes())
+    liked = [p for p in json.loads(empty.stdout) if p["id"] == by_upvotes[-1]]
+    with library.opened(Path(os.environ["PAPERTRACK_DATA_DIR"])) as shelf:
+        shelf.add([Paper.from_dict(liked[0])], now=NOW, tags=["mine"], note=None)
+    ranked = run_cli("today", "--sort", "taste:mine", "-f", "json")
+    assert ranked.returncode == 0, ranked.stderr
+    records = json.loads(ranked.stdout)
+    assert len(records) == len(day)
+    scores = [r["taste"]["score"] for r in records]
+    assert scores == sorted(scores, reverse=True)
+    top = records[0]
+    assert top["id"] == liked[0]["id"]  # the saved paper itself is most like the library
+    text = " ".join([top["title"], top["abstract"], " ".join(top["ai_keywords"])]).lower()
+    assert top["taste"]["terms"] and all(t in text for t in top["taste"]["terms"])
+    unknown = run_cli("today", "--sort", "taste:nope")
+    assert unknown.returncode == 2 and "unknown tag 'nope' for --sort taste" in unknown.stderr
+    bad = run_cli("today", "--sort", "hot")
+    assert bad.returncode == 2 and "taste:TAG" in bad.stderr

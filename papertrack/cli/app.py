@@ -63,7 +63,7 @@ def today(
     author: opt.Author = None,
     min_upvotes: opt.MinUpvotes = None,
     has_code: opt.HasCode = False,
-    sort: opt.Sort = opt.SortChoice.date,
+    sort: opt.Sort = "date",
     limit: opt.Limit = None,
     fmt: opt.Format = None,
     long: opt.Long = False,
@@ -112,7 +112,7 @@ def list_(
     author: opt.Author = None,
     min_upvotes: opt.MinUpvotes = None,
     has_code: opt.HasCode = False,
-    sort: opt.Sort = opt.SortChoice.date,
+    sort: opt.Sort = "date",
     limit: opt.Limit = None,
     fmt: opt.Format = None,
     long: opt.Long = False,
@@ -174,7 +174,7 @@ def search(
     author: opt.Author = None,
     min_upvotes: opt.MinUpvotes = None,
     has_code: opt.HasCode = False,
-    sort: opt.Sort = opt.SortChoice.relevance,
+    sort: opt.Sort = "relevance",
     limit: Annotated[
         int,
         typer.Option(

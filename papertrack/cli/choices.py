@@ -6,18 +6,11 @@ from __future__ import annotations
 import enum
 from typing import TYPE_CHECKING
 
-from papertrack.choices import COLORS, FORMATS, SHOW_FORMATS, SORT_KEYS, SOURCES
+from papertrack.choices import COLORS, FORMATS, SHOW_FORMATS, SOURCES
 
 if TYPE_CHECKING:
     # What mypy sees: the members spelled out (it cannot read members made at run time);
     # tests/test_hygiene.py checks that they equal the sets.
-    class SortChoice(enum.Enum):
-        date = "date"
-        upvotes = "upvotes"
-        stars = "stars"
-        title = "title"
-        relevance = "relevance"
-
     class FormatChoice(enum.Enum):
         table = "table"
         lines = "lines"
@@ -48,7 +41,6 @@ if TYPE_CHECKING:
         csl_json = "csl-json"
 
 else:
-    SortChoice = enum.Enum("SortChoice", {key: key for key in SORT_KEYS})
     FormatChoice = enum.Enum("FormatChoice", {key: key for key in FORMATS})
     SourceChoice = enum.Enum("SourceChoice", {key: key for key in SOURCES})
     ColorChoice = enum.Enum("ColorChoice", {key: key for key in COLORS})

@@ -15,7 +15,6 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from papertrack.cli.choices import SortChoice
 from papertrack.cli.spec import CHOICES, COMMANDS
 
 if TYPE_CHECKING:
@@ -34,7 +33,7 @@ def defaults(command: str) -> dict[str, Any]:
     values: dict[str, Any] = {"terms": None}
     for name, kind, _ in TABLES[command]:
         values[name] = False if kind == "flag" else None
-    values["sort"] = SortChoice.date
+    values["sort"] = "date"
     return values
 
 

@@ -23,7 +23,7 @@ if TYPE_CHECKING:
     from papertrack.store.library import Entry, Library
 
 EXPORT_FORMATS = ("json", "bibtex", "ris", "csl-json")
-LIBRARY_SORTS = ("added", "date", "title")
+LIBRARY_SORTS = ("added", "date", "title", "taste")
 
 
 @contextmanager
@@ -153,8 +153,8 @@ def run_list(
     fmt: FormatChoice | None,
     color: ColorChoice,
 ) -> None:
-    if sort not in LIBRARY_SORTS:
-        raise UsageError(f"--sort for the library is one of {', '.join(LIBRARY_SORTS)}")
+    if sort.partition(":")[0] not in LIBRARY_SORTS or (":" in sort and "taste:" not in sort):
+        raise UsageError(f"--sort for the library is one of {', '.join(LIBRARY_SORTS)}, taste:TAG")
     if limit is not None and limit < 1:
         raise UsageError(f"--limit must be at least 1 (got {limit})")
     with opened(context) as shelf:
@@ -162,7 +162,14 @@ def run_list(
         entries = chosen_entries(shelf, tag=tag, unread=unread, terms=terms, limit=early)
         total = shelf.count()
     matches = [Match(e.paper, tuple(terms)) for e in entries]
-    if sort != "added":
+    if sort.startswith("taste"):
+        from papertrack.cli.rank import ranker
+
+        tag_of_taste = sort.partition(":")[2] or None
+        matches = ranker(context, "taste", tags_of([tag_of_taste])[0] if tag_of_taste else None)(
+            matches
+        )
+    elif sort != "added":
         matches = sort_matches(matches, "date" if sort == "date" else "title")
     if limit is not None:
         matches = matches[:limit]

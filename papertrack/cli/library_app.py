@@ -62,8 +62,9 @@ def library_list(
     unread: Annotated[bool, typer.Option("--unread", help="Only papers not marked read.")] = False,
     sort: Annotated[
         str,
-        typer.Option("--sort", "-s", metavar="added|date|title",
-                     help="Order: latest saved first (added), newest paper, or title."),
+        typer.Option("--sort", "-s", metavar="added|date|title|taste[:TAG]",
+                     help="Order: latest saved first (added), newest paper, title, or "
+                     "likeness to your library (taste; taste:TAG to one tag's papers)."),
     ] = "added",
     limit: opt.Limit = None,
     fmt: opt.Format = None,

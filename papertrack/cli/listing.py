@@ -6,8 +6,8 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
-from papertrack.choices import Source, as_source
-from papertrack.cli.choices import ColorChoice, FormatChoice, SortChoice, SourceChoice
+from papertrack.choices import SORT_KEYS, SortKey, Source, as_sort, as_source
+from papertrack.cli.choices import ColorChoice, FormatChoice, SourceChoice
 from papertrack.cli.common import (
     apply_filters,
     make_session,
@@ -24,12 +24,13 @@ from papertrack.errors import UsageError
 from papertrack.join import unique
 from papertrack.listings import Loaded, load_period, load_today
 from papertrack.models import Paper
-from papertrack.query import Filters, Match, sort_matches
-from papertrack.record import record
+from papertrack.query import Filters, sort_matches
+from papertrack.record import record, replace
 from papertrack.render import Section
 from papertrack.session import Mode, Session
 
 if TYPE_CHECKING:
+    from papertrack.cli.rank import Rank
     from papertrack.config import Config, Watch
 
 Details = Callable[[list[Paper]], list[Paper]]
@@ -50,7 +51,7 @@ class ListingArgs:
     author: list[str] | None = None
     min_upvotes: int | None = None
     has_code: bool = False
-    sort: SortChoice = SortChoice.date
+    sort: str = "date"
     limit: int | None = None
     fmt: FormatChoice | None = None
     long: bool = False
@@ -72,7 +73,8 @@ class Plan:
 @record
 class ListingOptions:
     filters: Filters
-    sort: SortChoice
+    sort: SortKey
+    taste_tag: str | None
     limit: int | None
     fmt: FormatChoice | None
     long: bool
@@ -97,6 +99,16 @@ class ListingOptions:
             raise UsageError(
                 f"--long is a terminal view and cannot be combined with --format {fmt.value}"
             )
+        try:
+            sort, taste_tag = as_sort(args.sort)
+        except ValueError:
+            raise UsageError(
+                f"--sort {args.sort!r} is not one of {', '.join(SORT_KEYS)}, taste:TAG"
+            ) from None
+        if taste_tag is not None:
+            from papertrack.store.library import check_tag
+
+            taste_tag = check_tag(taste_tag)
         mode = mode_of(context, offline=args.offline, refresh=args.refresh)
         settings = context.config
         configured_categories = settings.strings("categories")
@@ -127,7 +139,8 @@ class ListingOptions:
                 replacements=args.replacements,
                 query=parse_query_option(args.query) if args.query else None,
             ),
-            sort=args.sort,
+            sort=sort,
+            taste_tag=taste_tag,
             limit=limit,
             fmt=fmt,
             long=long,
@@ -191,7 +204,9 @@ def run_today(context: Context, options: ListingOptions) -> None:
             notes.extend(n for n in said if n not in notes)
             return loaded
 
-        sections = build_sections(options, load, details_for(session, options))
+        sections = build_sections(
+            options, load, details_for(session, options), ranker_of(context, options)
+        )
         for message in notes:
             context.note(message)
         emit(context, sections, options, explained_empty=bool(notes))
@@ -208,6 +223,7 @@ def run_list(
                 session, period, source=source, categories=categories
             ),
             details_for(session, options),
+            ranker_of(context, options),
         )
         emit(context, sections, options)
 
@@ -234,7 +250,9 @@ def run_search(
         raise UsageError(f"--limit must be at least 1 (got {limit})")
     with make_session(context, options.mode) as session:
         loaded = search(session, query, source=options.source, since=first, until=last, limit=limit)
-    sections = build_sections(options, lambda *_: loaded, None, highlight=query_words(query))
+    sections = build_sections(
+        options, lambda *_: loaded, None, ranker_of(context, options), highlight=query_words(query)
+    )
     emit(context, sections, options)
 
 
@@ -248,10 +266,20 @@ def details_for(session: Session, options: ListingOptions) -> Details | None:
     return lambda papers: enrich(session, papers)
 
 
+def ranker_of(context: Context, options: ListingOptions) -> Rank:
+    if options.sort != "taste":
+        key = options.sort
+        return lambda matches: sort_matches(matches, key)
+    from papertrack.cli.rank import ranker  # the library and the model: only for taste
+
+    return ranker(context, options.sort, options.taste_tag)
+
+
 def build_sections(
     options: ListingOptions,
     load: Callable[[Source, tuple[str, ...]], Loaded],
     details: Details | None,
+    rank: Rank,
     *,
     highlight: Sequence[str] = (),
 ) -> list[Section]:
@@ -263,12 +291,12 @@ def build_sections(
             loads[key] = load(plan.source, plan.categories)
         loaded = loads[key]
         papers = unique(loaded.papers)  # one row per paper, whatever a service sent
-        matches = sort_matches(apply_filters(papers, plan.filters), options.sort.value)
+        matches = rank(apply_filters(papers, plan.filters))
         if options.limit is not None:
             matches = matches[: options.limit]
         if details is not None and matches:
             completed = details([m.paper for m in matches])
-            matches = [Match(p, m.terms) for p, m in zip(completed, matches, strict=True)]
+            matches = [replace(m, paper=p) for p, m in zip(completed, matches, strict=True)]
         pattern = section_pattern(plan.filters, highlight)
         sections.append(Section(loaded.label, matches, len(papers), pattern, plan.watch))
     return sections

@@ -7,10 +7,10 @@ from typing import Annotated, Any
 
 import typer
 
-from papertrack.cli.choices import ColorChoice, FormatChoice, SortChoice, SourceChoice
+from papertrack.cli.choices import ColorChoice, FormatChoice, SourceChoice
 from papertrack.cli.spec import BY_NAME, TERMS_HELP
 
-__all__ = ["ColorChoice", "FormatChoice", "SortChoice", "SourceChoice"]
+__all__ = ["ColorChoice", "FormatChoice", "SourceChoice"]
 
 
 def option(name: str) -> Any:
@@ -28,7 +28,7 @@ Exclude = Annotated[list[str] | None, option("exclude")]
 Author = Annotated[list[str] | None, option("author")]
 MinUpvotes = Annotated[int | None, option("min_upvotes")]
 HasCode = Annotated[bool, option("has_code")]
-Sort = Annotated[SortChoice, option("sort")]
+Sort = Annotated[str, option("sort")]
 Limit = Annotated[int | None, option("limit")]
 Format = Annotated[FormatChoice | None, option("fmt")]
 Long = Annotated[bool, option("long")]

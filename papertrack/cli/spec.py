@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from papertrack.cli.choices import ColorChoice, FormatChoice, SortChoice, SourceChoice
+from papertrack.choices import as_sort
+from papertrack.cli.choices import ColorChoice, FormatChoice, SourceChoice
 
 Kind = Literal["flag", "text", "multi", "int", "source", "sort", "format", "color"]
 
@@ -65,8 +66,9 @@ LISTING: tuple[Opt, ...] = (
     Opt("has_code", "flag", ("--has-code",), "Only papers with a GitHub repository.",
         show_default=True),
     Opt("sort", "sort", ("--sort", "-s"),
-        "Order: newest day first, most upvotes, most GitHub stars, title, or as the service "
-        "ranked them (relevance).", show_default=True),
+        "Order: newest day first, most upvotes, most GitHub stars, title, as the service "
+        "ranked them (relevance), or by your library (taste; taste:TAG for one tag's papers).",
+        "KEY", show_default=True),
     Opt("limit", "int", ("--limit", "-n"), "Show at most N papers.", "N"),
     Opt("fmt", "format", ("--format", "-f"),
         "Output format. Default: table on a terminal, lines (tab-separated) when piped."),
@@ -95,7 +97,7 @@ COMMANDS: dict[str, tuple[Opt, ...]] = {"today": LISTING, "list": (*LISTING, *PE
 BY_NAME: dict[str, Opt] = {opt.name: opt for opt in (*LISTING, *PERIOD)}
 CHOICES: dict[str, Any] = {
     "source": SourceChoice,
-    "sort": SortChoice,
+    "sort": lambda text: text if as_sort(text) else None,
     "format": FormatChoice,
     "color": ColorChoice,
 }

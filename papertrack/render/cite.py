@@ -13,10 +13,10 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Sequence
-from functools import cache
 from typing import Any
 
 from papertrack.models import Paper
+from papertrack.words import stop_words
 
 # The surname particles and suffixes arXiv's author parser knows (arxiv-base, arxiv/authors),
 # matched regardless of case, as it does.
@@ -28,15 +28,6 @@ _NAME_SHAPES = (
     re.compile(r"^(.*)\s+(\S+)()$"),
 )
 _DOT = re.compile(r"(?<!\\)\.(\S)")
-
-
-@cache
-def stop_words() -> frozenset[str]:
-    """scikit-learn's English stop words, which arXiv's keys skip (data/stopwords.txt)."""
-    from importlib.resources import files
-
-    text = files("papertrack").joinpath("data/stopwords.txt").read_text(encoding="utf-8")
-    return frozenset(text.split())
 
 
 def parse_name(name: str) -> tuple[str, str, str]:

@@ -79,6 +79,8 @@ def origin(paper: Paper) -> str:
 def match_dict(match: Match, watch: str | None = None) -> dict[str, Any]:
     data = match.paper.to_dict()
     data["matched_terms"] = list(match.terms)
+    if match.reason is not None:
+        data["taste"] = match.reason.as_dict()
     if watch is not None:
         data["watch"] = watch
     return data

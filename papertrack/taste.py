@@ -1,0 +1,188 @@
+"""Ranking papers by the user's own taste, locally, with the reason shown. Pure.
+
+A paper is a bag of weighted terms (its title and AI keywords count twice, then the abstract
+and the AI summary), weighted tf-idf and normalised. The taste is Rocchio's classic profile:
+the mean of the saved papers' vectors (recent saves weigh more) minus half the mean of the
+dismissed ones. A paper's score is the cosine between the two, from -1 to 1; its reason is
+the terms that added most to it, and the saved paper it is closest to.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import datetime
+
+from papertrack.matching import fold
+from papertrack.models import Paper
+from papertrack.record import record
+from papertrack.words import stop_words
+
+_WORD = re.compile(r"[a-z][a-z0-9]*(?:-[a-z0-9]+)*")
+HALF_LIFE_DAYS = 180.0
+"""A save this many days old counts half as much as one made today."""
+MIN_RECENCY = 0.25
+NEGATIVE_WEIGHT = 0.5
+"""Rocchio's gamma: dismissals pull the profile away, but less than saves pull it in."""
+PROFILE_TERMS = 3000
+REASON_TERMS = 5
+
+Vector = dict[str, float]
+
+
+def terms(paper: Paper) -> Counter[str]:
+    stops = stop_words()
+    twice = fold(f"{paper.title}\n{' '.join(paper.ai_keywords)}")
+    once = fold(f"{paper.abstract}\n{paper.ai_summary or ''}")
+    # Counter.update over a list counts in C; twice-weighted words go in twice.
+    counts: Counter[str] = Counter()
+    for text, times in ((twice, 2), (once, 1)):
+        words = [w for w in _WORD.findall(text) if len(w) > 2 and w not in stops]
+        for _ in range(times):
+            counts.update(words)
+    return counts
+
+
+@record
+class Idf:
+    """Inverse document frequencies over a corpus of papers."""
+
+    documents: int
+    frequency: dict[str, int]
+
+    @classmethod
+    def of(cls, bags: Iterable[Counter[str]]) -> Idf:
+        frequency: Counter[str] = Counter()
+        count = 0
+        for bag in bags:
+            frequency.update(bag.keys())
+            count += 1
+        return cls(count, dict(frequency))
+
+    def weight(self, term: str) -> float:
+        # Smoothed, so a term the corpus never saw still counts (as the rarest).
+        return math.log((1 + self.documents) / (1 + self.frequency.get(term, 0))) + 1.0
+
+
+def vector(bag: Counter[str], idf: Idf) -> Vector:
+    raw = {t: (1.0 + math.log(n)) * idf.weight(t) for t, n in bag.items()}
+    norm = math.sqrt(sum(v * v for v in raw.values())) or 1.0
+    return {t: v / norm for t, v in raw.items()}
+
+
+def _dot(a: Mapping[str, float], b: Mapping[str, float]) -> float:
+    small, large = (a, b) if len(a) <= len(b) else (b, a)
+    return sum(v * large.get(t, 0.0) for t, v in small.items())
+
+
+@record
+class Saved:
+    paper: Paper
+    added_at: datetime
+
+
+@record
+class Reason:
+    score: float
+    terms: tuple[str, ...]
+    """The terms that added most to the score, strongest first."""
+    like: Saved | None = None
+    """The saved paper this one is closest to."""
+
+    def text(self) -> str:
+        """One line: "0.42 · diffusion, guidance, sampling · like "X" (saved 2026-11-02)"."""
+        if not self.terms:
+            return f"{self.score:.2f} · nothing in common with your library"
+        parts = [f"{self.score:.2f}", ", ".join(self.terms)]
+        if self.like is not None:
+            parts.append(f'like "{self.like.paper.title}" (saved {self.like.added_at:%Y-%m-%d})')
+        return " · ".join(parts)
+
+    def as_dict(self) -> dict[str, object]:
+        like = self.like
+        return {
+            "score": round(self.score, 4),
+            "terms": list(self.terms),
+            "like": None
+            if like is None
+            else {
+                "id": like.paper.id,
+                "title": like.paper.title,
+                "saved": like.added_at.date().isoformat(),
+            },
+        }
+
+
+class Taste:
+    """A profile trained on saved (and dismissed) papers, scoring others with reasons."""
+
+    def __init__(
+        self,
+        saved: Sequence[Saved],
+        dismissed: Sequence[Paper],
+        *,
+        now: datetime,
+        corpus: Iterable[Paper] = (),
+    ) -> None:
+        self._bags: dict[str, Counter[str]] = {}
+        papers = [*(s.paper for s in saved), *dismissed, *corpus]
+        self.idf = Idf.of(self._bag(p) for p in {p.id: p for p in papers}.values())
+        self.saved = list(saved)
+        vectors = [self._vector(s.paper) for s in saved]
+        # Which saved papers use each term: the closest one is found from a paper's own
+        # terms, not by comparing it with every saved paper.
+        self._postings: dict[str, list[tuple[int, float]]] = {}
+        for index, vec in enumerate(vectors):
+            for term, value in vec.items():
+                self._postings.setdefault(term, []).append((index, value))
+        profile: dict[str, float] = {}
+        weights = [_recency(s.added_at, now) for s in saved]
+        total = sum(weights) or 1.0
+        for vec, weight in zip(vectors, weights, strict=True):
+            for term, value in vec.items():
+                profile[term] = profile.get(term, 0.0) + value * weight / total
+        for paper in dismissed:
+            for term, value in self._vector(paper).items():
+                profile[term] = profile.get(term, 0.0) - NEGATIVE_WEIGHT * value / len(dismissed)
+        strongest = sorted(profile.items(), key=lambda item: -abs(item[1]))[:PROFILE_TERMS]
+        norm = math.sqrt(sum(v * v for _, v in strongest)) or 1.0
+        self.profile = {t: v / norm for t, v in strongest}
+
+    def _bag(self, paper: Paper) -> Counter[str]:
+        bag = self._bags.get(paper.id)
+        if bag is None:
+            bag = self._bags[paper.id] = terms(paper)
+        return bag
+
+    def _vector(self, paper: Paper) -> Vector:
+        return vector(self._bag(paper), self.idf)
+
+    @property
+    def empty(self) -> bool:
+        return not self.saved
+
+    def score(self, paper: Paper) -> float:
+        return _dot(self._vector(paper), self.profile)
+
+    def reason(self, paper: Paper) -> Reason:
+        vec = self._vector(paper)
+        contributions = {t: v * self.profile[t] for t, v in vec.items() if t in self.profile}
+        score = sum(contributions.values())
+        top = sorted((c, t) for t, c in contributions.items() if c > 0)[::-1][:REASON_TERMS]
+        similarity: dict[int, float] = {}
+        for term, value in vec.items():
+            for index, weight in self._postings.get(term, ()):
+                similarity[index] = similarity.get(index, 0.0) + value * weight
+        closest = sorted(
+            ((-sim, self.saved[i].paper.id, i) for i, sim in similarity.items()
+             if sim > 0 and self.saved[i].paper.id != paper.id),
+        )  # fmt: skip
+        like = self.saved[closest[0][2]] if closest else None
+        return Reason(score, tuple(t for _, t in top), like)
+
+
+def _recency(added_at: datetime, now: datetime) -> float:
+    age = max(0.0, (now - added_at).total_seconds() / 86400)
+    return max(MIN_RECENCY, math.pow(0.5, age / HALF_LIFE_DAYS))
