@@ -13,6 +13,8 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from papertrack.errors import UsageError
 from papertrack.models import Paper
@@ -455,3 +457,18 @@ def test_today_sorted_by_taste(hub: HubServer) -> None:
     assert unknown.returncode == 2 and "unknown tag 'nope' for --sort taste" in unknown.stderr
     bad = run_cli("today", "--sort", "hot")
     assert bad.returncode == 2 and "taste:TAG" in bad.stderr
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet='@{}()",=#% \n\\abtcmrisgex0123:', max_size=200))
+def test_any_bibtex_text_parses_or_names_a_line(text: str) -> None:
+    from papertrack.errors import ParseError
+    from papertrack.parsers.bibtex import arxiv_id, parse_bibtex
+
+    try:
+        entries = parse_bibtex(text)
+    except ParseError as exc:
+        assert str(exc).startswith("line ")
+    else:
+        for entry in entries:
+            arxiv_id(entry)  # never raises either
