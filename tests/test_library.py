@@ -472,3 +472,25 @@ def test_any_bibtex_text_parses_or_names_a_line(text: str) -> None:
     else:
         for entry in entries:
             arxiv_id(entry)  # never raises either
+
+
+def test_explain_shows_why_in_lines_table_and_long(hub: HubServer) -> None:
+    from tests.conftest import TODAY
+
+    hub.serve(TODAY, "2025-10-24")
+    first = json.loads(run_cli("today", "-f", "json").stdout)[0]
+    with library.opened(Path(os.environ["PAPERTRACK_DATA_DIR"])) as shelf:
+        shelf.add([Paper.from_dict(first)], now=NOW, note=None)
+    lines = run_cli("today", "--sort", "taste", "--explain").stdout.splitlines()
+    columns = [line.split("\t") for line in lines]
+    assert all(len(c) == 8 for c in columns)  # the reason sits before the title
+    assert columns[0][0] == first["id"] and columns[0][-1] == first["title"]
+    assert any(c[6].split(" · ")[0].replace(".", "").isdigit() for c in columns)
+    assert any('like "' in c[6] for c in columns[1:])
+    table = run_cli("today", "--sort", "taste", "--explain", "-f", "table", env={"COLUMNS": "120"})
+    assert "why: " in table.stdout
+    long = run_cli("today", "--sort", "taste", "--long", env={"COLUMNS": "120"})
+    assert "Why: " in long.stdout
+    plain = run_cli("today", "--explain")
+    assert plain.returncode == 2 and "add --sort taste" in plain.stderr
+    assert len(run_cli("today").stdout.splitlines()[0].split("\t")) == 7  # unchanged without

@@ -64,6 +64,7 @@ def today(
     min_upvotes: opt.MinUpvotes = None,
     has_code: opt.HasCode = False,
     sort: opt.Sort = "date",
+    explain: opt.Explain = False,
     limit: opt.Limit = None,
     fmt: opt.Format = None,
     long: opt.Long = False,
@@ -87,8 +88,8 @@ def today(
     args = ListingArgs(
         terms=terms, source=source, category=category, replacements=replacements,
         query=query, watch=watch, match_all=match_all, exclude=exclude, author=author,
-        min_upvotes=min_upvotes, has_code=has_code, sort=sort, limit=limit, fmt=fmt,
-        long=long, color=color, offline=offline, refresh=refresh,
+        min_upvotes=min_upvotes, has_code=has_code, sort=sort, explain=explain, limit=limit,
+        fmt=fmt, long=long, color=color, offline=offline, refresh=refresh,
     )  # fmt: skip
     run_today(context, ListingOptions.build(context, args))
 
@@ -113,6 +114,7 @@ def list_(
     min_upvotes: opt.MinUpvotes = None,
     has_code: opt.HasCode = False,
     sort: opt.Sort = "date",
+    explain: opt.Explain = False,
     limit: opt.Limit = None,
     fmt: opt.Format = None,
     long: opt.Long = False,
@@ -135,8 +137,8 @@ def list_(
     args = ListingArgs(
         terms=terms, source=source, category=category, replacements=replacements,
         query=query, watch=watch, match_all=match_all, exclude=exclude, author=author,
-        min_upvotes=min_upvotes, has_code=has_code, sort=sort, limit=limit, fmt=fmt,
-        long=long, color=color, offline=offline, refresh=refresh,
+        min_upvotes=min_upvotes, has_code=has_code, sort=sort, explain=explain, limit=limit,
+        fmt=fmt, long=long, color=color, offline=offline, refresh=refresh,
     )  # fmt: skip
     period = {"day": date, "week": week, "month": month, "since": since, "until": until}
     run_list(context, ListingOptions.build(context, args), period)
@@ -175,6 +177,7 @@ def search(
     min_upvotes: opt.MinUpvotes = None,
     has_code: opt.HasCode = False,
     sort: opt.Sort = "relevance",
+    explain: opt.Explain = False,
     limit: Annotated[
         int,
         typer.Option(
@@ -209,7 +212,7 @@ def search(
             context,
             ListingArgs(
                 exclude=exclude, author=author, min_upvotes=min_upvotes, has_code=has_code,
-                sort=sort, fmt=fmt, long=long, color=color, offline=offline,
+                sort=sort, explain=explain, fmt=fmt, long=long, color=color, offline=offline,
                 refresh=refresh, source=source, replacements=True,
             ),
             needs_categories=False,

@@ -152,7 +152,10 @@ def run_list(
     limit: int | None,
     fmt: FormatChoice | None,
     color: ColorChoice,
+    explain: bool = False,
 ) -> None:
+    if explain and not sort.startswith("taste"):
+        raise UsageError("--explain shows why papers rank as they do: add --sort taste")
     if sort.partition(":")[0] not in LIBRARY_SORTS or (":" in sort and "taste:" not in sort):
         raise UsageError(f"--sort for the library is one of {', '.join(LIBRARY_SORTS)}, taste:TAG")
     if limit is not None and limit < 1:
@@ -179,7 +182,7 @@ def run_list(
             f"No papers in {label} match." if total else
             "Your library is empty: save papers with papertrack save ID (or library add ID)."
         )  # fmt: skip
-    section = Section(label, matches, total, highlight_pattern(terms))
+    section = Section(label, matches, total, highlight_pattern(terms), explain=explain)
     write_sections(context, [section], fmt=fmt, color=color)
 
 

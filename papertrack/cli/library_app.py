@@ -66,6 +66,7 @@ def library_list(
                      help="Order: latest saved first (added), newest paper, title, or "
                      "likeness to your library (taste; taste:TAG to one tag's papers)."),
     ] = "added",
+    explain: opt.Explain = False,
     limit: opt.Limit = None,
     fmt: opt.Format = None,
     color: opt.Color = None,
@@ -77,7 +78,7 @@ def library_list(
     chosen = color or opt.ColorChoice(context.config.text("color") or "auto")
     library.run_list(
         context, terms or [], tag=tag, unread=unread, sort=sort, limit=limit, fmt=fmt,
-        color=chosen,
+        color=chosen, explain=explain,
     )  # fmt: skip
 
 

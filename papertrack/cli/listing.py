@@ -52,6 +52,7 @@ class ListingArgs:
     min_upvotes: int | None = None
     has_code: bool = False
     sort: str = "date"
+    explain: bool = False
     limit: int | None = None
     fmt: FormatChoice | None = None
     long: bool = False
@@ -75,6 +76,7 @@ class ListingOptions:
     filters: Filters
     sort: SortKey
     taste_tag: str | None
+    explain: bool
     limit: int | None
     fmt: FormatChoice | None
     long: bool
@@ -105,6 +107,8 @@ class ListingOptions:
             raise UsageError(
                 f"--sort {args.sort!r} is not one of {', '.join(SORT_KEYS)}, taste:TAG"
             ) from None
+        if args.explain and sort != "taste":
+            raise UsageError("--explain shows why papers rank as they do: add --sort taste")
         if taste_tag is not None:
             from papertrack.store.library import check_tag
 
@@ -141,6 +145,7 @@ class ListingOptions:
             ),
             sort=sort,
             taste_tag=taste_tag,
+            explain=args.explain,
             limit=limit,
             fmt=fmt,
             long=long,
@@ -298,7 +303,9 @@ def build_sections(
             completed = details([m.paper for m in matches])
             matches = [replace(m, paper=p) for p, m in zip(completed, matches, strict=True)]
         pattern = section_pattern(plan.filters, highlight)
-        sections.append(Section(loaded.label, matches, len(papers), pattern, plan.watch))
+        sections.append(
+            Section(loaded.label, matches, len(papers), pattern, plan.watch, options.explain)
+        )
     return sections
 
 

@@ -69,6 +69,9 @@ LISTING: tuple[Opt, ...] = (
         "Order: newest day first, most upvotes, most GitHub stars, title, as the service "
         "ranked them (relevance), or by your library (taste; taste:TAG for one tag's papers).",
         "KEY", show_default=True),
+    Opt("explain", "flag", ("--explain",),
+        "With --sort taste: why each paper ranks where it does (score, the terms that "
+        "mattered, the closest saved paper).", show_default=True),
     Opt("limit", "int", ("--limit", "-n"), "Show at most N papers.", "N"),
     Opt("fmt", "format", ("--format", "-f"),
         "Output format. Default: table on a terminal, lines (tab-separated) when piped."),

@@ -36,6 +36,8 @@ class Section:
     pattern: re.Pattern[str] | None = None
     """What to highlight in this section."""
     watch: str | None = None
+    explain: bool = False
+    """Show why each paper ranks where it does (its taste reason) in tables and lines."""
 
     @property
     def title(self) -> str:

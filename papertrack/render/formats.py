@@ -91,9 +91,11 @@ def _watched(sections: Sequence[Section]) -> bool:
 
 
 def write_lines(out: TextIO, sections: Sequence[Section], *, color: bool = False) -> None:
-    """One paper per line (LINE_FIELDS, or WATCH_LINE_FIELDS with watch profiles),
-    tab-separated, never wrapped; the title last."""
+    """One paper per line (LINE_FIELDS, or WATCH_LINE_FIELDS with watch profiles; with
+    --explain, the taste reason before the title), tab-separated, never wrapped; the title
+    last."""
     watched = _watched(sections)
+    explained = any(section.explain for section in sections)
     for section in sections:
         for match in section.matches:
             paper = match.paper
@@ -102,6 +104,8 @@ def write_lines(out: TextIO, sections: Sequence[Section], *, color: bool = False
                 title = _highlight(title, section.pattern, _HIGHLIGHT_ON, _HIGHLIGHT_OFF)
             day = paper.date.isoformat() if paper.date else ""
             profile = f"{section.watch or ''}\t{', '.join(match.terms)}\t" if watched else ""
+            if explained:
+                profile += f"{match.reason.text() if match.reason else ''}\t"
             out.write(
                 f"{paper.id}\t{day}\t{paper.source_label}\t{paper.announce_type or ''}\t"
                 f"{_num(paper.upvotes)}\t{_num(paper.github_stars)}\t{profile}{title}\n"

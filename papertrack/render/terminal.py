@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from rich import box
 from rich.console import Console, Group
@@ -20,6 +20,9 @@ from papertrack.models import Paper
 from papertrack.query import Match
 from papertrack.render import Section
 from papertrack.render.formats import origin
+
+if TYPE_CHECKING:
+    from papertrack.taste import Reason
 
 HIGHLIGHT = "bold black on yellow"
 MAX_AUTHORS_LONG = 12
@@ -80,6 +83,7 @@ def paper_table(
     title: str | None = None,
     matched: bool = False,
     color: bool = True,
+    explain: bool = False,
 ) -> Table:
     """A row per paper. *matched* (watch sections) adds a column naming the terms each row
     matched; so does a table without colour, where highlighting cannot show them."""
@@ -114,7 +118,10 @@ def paper_table(
         row: list[Text | str] = [paper.id]
         if votes:
             row.append(_num(paper.upvotes))
-        row.append(title_cell(paper, pattern))
+        cell = title_cell(paper, pattern)
+        if explain and match.reason is not None:
+            cell.append(f"\nwhy: {match.reason.text()}", style="dim")
+        row.append(cell)
         if stars:
             row.append(_num(paper.github_stars) if paper.github_repo else "")
         if mixed:
@@ -133,6 +140,7 @@ def paper_block(
     pattern: re.Pattern[str] | None,
     terms: Sequence[str] = (),
     color: bool = True,
+    reason: Reason | None = None,
 ) -> Group:
     header = Text()
     header.append(paper.id, style="cyan")
@@ -153,6 +161,8 @@ def paper_block(
     parts: list[Text] = [header, title_cell(paper, pattern, style="bold")]
     if terms and not color:
         parts.append(Text(f"Matched: {', '.join(terms)}"))
+    if reason is not None:
+        parts.append(Text(f"Why: {reason.text()}", style="green"))
     if authors:
         parts.append(Text(", ".join(authors), style="dim"))
     if paper.ai_summary:
@@ -199,6 +209,7 @@ def render(
                     title=section.title,
                     matched=section.watch is not None,
                     color=color,
+                    explain=section.explain,
                 )
             )
             continue
@@ -206,7 +217,13 @@ def render(
         for match in section.matches:
             console.print()
             console.print(
-                paper_block(match.paper, pattern=section.pattern, terms=match.terms, color=color)
+                paper_block(
+                    match.paper,
+                    pattern=section.pattern,
+                    terms=match.terms,
+                    color=color,
+                    reason=match.reason,
+                )
             )
 
 
