@@ -249,6 +249,7 @@ def import_bibtex(
     from papertrack.errors import ParseError
     from papertrack.papers import arxiv_records
     from papertrack.parsers.bibtex import arxiv_id, authors_of, parse_bibtex, plain
+    from papertrack.text import AUTHORS_MAX, NAME_MAX, clean_line
 
     try:
         entries = parse_bibtex(data.decode("utf-8-sig", errors="replace"))
@@ -275,7 +276,13 @@ def import_bibtex(
                     f"note: {paper_id} ({key}) kept with the file's title and authors; "
                     "arXiv did not answer for it"
                 )
-                paper = Paper(id=paper_id, title=title, authors=authors, sources=("arxiv",))
+                # Text from a file is cleaned like text from a service (papertrack.text).
+                paper = Paper(
+                    id=paper_id,
+                    title=clean_line(title),
+                    authors=tuple(clean_line(a, NAME_MAX) for a in authors[:AUTHORS_MAX]),
+                    sources=("arxiv",),
+                )
             if paper is None:
                 context.note(f"skipped {path}:{line} {key}: arXiv does not know {paper_id}")
                 continue

@@ -193,7 +193,13 @@ class Library:
         replaced when given); returns the ids that were new. Saving undoes a dismissal."""
         stamp = format_timestamp(now)
         with self._change() as db:
-            known = {row[0] for row in db.execute("SELECT id FROM entries")}
+            marks = ",".join("?" * len(papers))
+            known = {
+                row[0]
+                for row in db.execute(
+                    f"SELECT id FROM entries WHERE id IN ({marks})", [p.id for p in papers]
+                )
+            }
             for paper in papers:
                 db.execute(
                     "INSERT INTO entries(id, added_at, note, paper) VALUES (?, ?, ?, ?) "
