@@ -168,6 +168,19 @@ class Paper:
         return _paper_codec()[1](data)
 
 
+@record
+class Mark:
+    """A paper's place in the user's library, as listings show it (no mark: not saved)."""
+
+    read: bool = False
+    tags: tuple[str, ...] = ()
+
+    @property
+    def label(self) -> str:
+        """``saved`` or ``read``: the value of the ``saved`` column."""
+        return "read" if self.read else "saved"
+
+
 _codec: tuple[Callable[[Paper], dict[str, Any]], Callable[[Mapping[str, Any]], Paper]] | None = None
 
 

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import date
 from typing import TYPE_CHECKING
 
 from papertrack.choices import SortKey
 from papertrack.matching import fold, searchable_text, term_pattern
-from papertrack.models import Paper
+from papertrack.models import Mark, Paper
 from papertrack.record import record
 
 if TYPE_CHECKING:
@@ -43,13 +43,20 @@ class Match:
     terms: tuple[str, ...] = ()
     reason: Reason | None = None
     """Why it ranks where it does, when ranked by taste."""
+    mark: Mark | None = None
+    """Its place in the user's library; None when not saved (or the library was not read)."""
 
 
 def clean_terms(terms: Iterable[str]) -> tuple[str, ...]:
     return tuple(" ".join(t.split()) for t in terms if t.strip())
 
 
-def filter_papers(papers: Iterable[Paper], filters: Filters) -> list[Match]:
+def filter_papers(
+    papers: Iterable[Paper], filters: Filters, marks: Mapping[str, Mark] | None = None
+) -> list[Match]:
+    """The papers that pass *filters*, each with the terms it matched and its library mark
+    (from *marks*, which ``saved:``, ``read:`` and ``tag:`` in the query also read)."""
+    marks = marks or {}
     terms = clean_terms(filters.terms)
     term_patterns = [(term, term_pattern(term)) for term in terms]
     excludes = [term_pattern(t) for t in clean_terms(filters.exclude)]
@@ -74,10 +81,10 @@ def filter_papers(papers: Iterable[Paper], filters: Filters) -> list[Match]:
             continue
         if filters.query is not None:
             found: list[str] = []
-            if not filters.query.matches(paper, found):
+            if not filters.query.matches(paper, found, marks):
                 continue
             hit = (*hit, *dict.fromkeys(h for h in found if h not in hit))
-        matches.append(Match(paper, hit))
+        matches.append(Match(paper, hit, mark=marks.get(paper.id)))
     return matches
 
 

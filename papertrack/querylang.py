@@ -5,6 +5,7 @@
     factor := "NOT" factor | "(" expr ")" | [field ":"] value
     value  := word | "quoted phrase" | /regex/flags | (">=" | ">" | "<=" | "<" | "=") number
     field  := title | abstract | author | cat | type | source | upvotes | stars | has
+            | saved | read | tag                 (the user's library: yes/no, yes/no, a tag)
 
 Operators are upper case, so the words "and", "or" and "not" can still be searched for.
 Text matches ignore case (a regex only with its ``i`` flag). A syntax error names the
@@ -16,15 +17,19 @@ from __future__ import annotations
 
 import operator
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from types import MappingProxyType
 
 from papertrack.matching import fold, regex_time_limit, searchable_text, term_pattern
-from papertrack.models import Paper
+from papertrack.models import Mark, Paper
 from papertrack.record import record
 
 TEXT_FIELDS = ("title", "abstract", "author", "cat", "type", "source")
 NUMBER_FIELDS = ("upvotes", "stars")
 HAS_VALUES = ("code", "summary", "project")
+LIBRARY_FIELDS = ("saved", "read", "tag")
+_YES_NO = {"yes": True, "true": True, "no": False, "false": False}
+NO_MARKS: Mapping[str, Mark] = MappingProxyType({})
 MAX_QUERY_LENGTH = 2000
 _COMPARE: dict[str, Callable[[int, int], bool]] = {
     ">=": operator.ge,
@@ -125,8 +130,13 @@ def _regex(query: str, start: int, tokens: list[Token]) -> int:
 
 
 class Node:
-    def matches(self, paper: Paper, hits: list[str]) -> bool:
+    def matches(self, paper: Paper, hits: list[str], marks: Mapping[str, Mark] = NO_MARKS) -> bool:
+        """Whether *paper* matches; the text atoms that matched are appended to *hits*.
+        *marks* is the library's mark of each saved paper, for ``saved:``, ``read:``, ``tag:``."""
         raise NotImplementedError
+
+    def children_nodes(self) -> tuple[Node, ...]:
+        return ()
 
     def highlights(self) -> list[str]:
         """Regex sources (with inline flags) of the text this node can match, for display."""
@@ -137,9 +147,12 @@ class Node:
 class Or(Node):
     children: tuple[Node, ...]
 
-    def matches(self, paper: Paper, hits: list[str]) -> bool:
-        found = [child.matches(paper, hits) for child in self.children]
+    def matches(self, paper: Paper, hits: list[str], marks: Mapping[str, Mark] = NO_MARKS) -> bool:
+        found = [child.matches(paper, hits, marks) for child in self.children]
         return any(found)
+
+    def children_nodes(self) -> tuple[Node, ...]:
+        return self.children
 
     def highlights(self) -> list[str]:
         return [h for child in self.children for h in child.highlights()]
@@ -149,10 +162,10 @@ class Or(Node):
 class And(Node):
     children: tuple[Node, ...]
 
-    def matches(self, paper: Paper, hits: list[str]) -> bool:
+    def matches(self, paper: Paper, hits: list[str], marks: Mapping[str, Mark] = NO_MARKS) -> bool:
         mark = len(hits)
         for child in self.children:
-            if not child.matches(paper, hits):
+            if not child.matches(paper, hits, marks):
                 del hits[mark:]
                 return False
         return True
@@ -160,13 +173,19 @@ class And(Node):
     def highlights(self) -> list[str]:
         return [h for child in self.children for h in child.highlights()]
 
+    def children_nodes(self) -> tuple[Node, ...]:
+        return self.children
+
 
 @record
 class Not(Node):
     child: Node
 
-    def matches(self, paper: Paper, hits: list[str]) -> bool:
-        return not self.child.matches(paper, [])
+    def matches(self, paper: Paper, hits: list[str], marks: Mapping[str, Mark] = NO_MARKS) -> bool:
+        return not self.child.matches(paper, [], marks)
+
+    def children_nodes(self) -> tuple[Node, ...]:
+        return (self.child,)
 
 
 @record
@@ -177,7 +196,7 @@ class Text(Node):
     regex: bool = False
     """A user's regex, which may backtrack without end: searched under a time limit."""
 
-    def matches(self, paper: Paper, hits: list[str]) -> bool:
+    def matches(self, paper: Paper, hits: list[str], marks: Mapping[str, Mark] = NO_MARKS) -> bool:
         if self.regex:
             with regex_time_limit(self.label):
                 found = any(self.pattern.search(text) for text in self._texts(paper))
@@ -215,7 +234,7 @@ class Compare(Node):
     op: str
     number: int
 
-    def matches(self, paper: Paper, hits: list[str]) -> bool:
+    def matches(self, paper: Paper, hits: list[str], marks: Mapping[str, Mark] = NO_MARKS) -> bool:
         value = paper.upvotes if self.field == "upvotes" else paper.github_stars
         return _COMPARE[self.op](value or 0, self.number)
 
@@ -224,12 +243,36 @@ class Compare(Node):
 class Has(Node):
     what: str
 
-    def matches(self, paper: Paper, hits: list[str]) -> bool:
+    def matches(self, paper: Paper, hits: list[str], marks: Mapping[str, Mark] = NO_MARKS) -> bool:
         if self.what == "code":
             return paper.github_repo is not None
         if self.what == "summary":
             return paper.ai_summary is not None
         return paper.project_page is not None
+
+
+@record
+class Shelf(Node):
+    """``saved:yes|no``, ``read:yes|no`` (a paper not saved is not read) and ``tag:NAME``."""
+
+    field: str
+    value: str | bool
+
+    def matches(self, paper: Paper, hits: list[str], marks: Mapping[str, Mark] = NO_MARKS) -> bool:
+        mark = marks.get(paper.id)
+        if self.field == "saved":
+            return (mark is not None) is self.value
+        if self.field == "read":
+            return (mark is not None and mark.read) is self.value
+        return mark is not None and self.value in mark.tags
+
+
+def library_fields(node: Node) -> list[Shelf]:
+    """The ``saved:``/``read:``/``tag:`` atoms of *node*: a query with any needs the library."""
+    found = [node] if isinstance(node, Shelf) else []
+    for child in node.children_nodes():
+        found.extend(library_fields(child))
+    return found
 
 
 # -- the parser ----------------------------------------------------------------------------
@@ -300,7 +343,7 @@ class _Parser:
         if token.kind == "word" and ":" in token.text:
             name, _, rest = token.text.partition(":")
             lowered = name.lower()
-            if lowered in (*TEXT_FIELDS, *NUMBER_FIELDS, "has"):
+            if lowered in (*TEXT_FIELDS, *NUMBER_FIELDS, "has", *LIBRARY_FIELDS):
                 if field is not None:
                     raise self.error(f"{name}: inside {field}:(…) is not supported", token)
                 return self.fielded(lowered, rest, token)
@@ -316,6 +359,14 @@ class _Parser:
             if rest.lower() not in HAS_VALUES:
                 raise self.error(f"has: takes {', '.join(HAS_VALUES)}", token)
             return Has(rest.lower())
+        if name == "tag":
+            if not rest or not all(c.isalnum() or c in "-_.:/+" for c in rest):
+                raise self.error("tag: needs a tag name, e.g. tag:to-read", token)
+            return Shelf(name, rest)
+        if name in LIBRARY_FIELDS:
+            if rest.lower() not in _YES_NO:
+                raise self.error(f"{name}: takes yes or no, e.g. {name}:yes", token)
+            return Shelf(name, _YES_NO[rest.lower()])
         if rest:
             return self.text(name, Token("word", rest, token.column + len(name) + 1))
         value = self.peek()

@@ -108,8 +108,8 @@ def test_list_date_shows_exactly_the_recorded_papers(hub: HubServer) -> None:
     rows = lines_of(result.stdout)
     items = {i["paper"]["id"]: i for i in raw("2025-09-30")}
     assert len(rows) == 50 and {r[0] for r in rows} == set(items)
-    for paper_id, day, source, kind, upvotes, stars, title in rows:
-        assert (source, kind) == ("hf", "")
+    for paper_id, day, source, kind, upvotes, stars, saved, title in rows:
+        assert (source, kind, saved) == ("hf", "", "")
         paper = items[paper_id]["paper"]
         assert day == "2025-09-30"
         assert upvotes == str(paper["upvotes"])
@@ -283,7 +283,7 @@ def test_piped_lines_have_no_ansi_and_one_line_per_paper(one_day: list[dict[str,
     assert result.returncode == 0
     assert not ANSI.search(result.stdout)
     rows = lines_of(result.stdout)
-    assert rows and all(len(r) == 7 for r in rows)
+    assert rows and all(len(r) == 8 for r in rows)
     # Whole titles, not truncated: the longest title is longer than any terminal.
     longest = max((" ".join(p["title"].split()) for p in one_day), key=len)
     assert longest in run_cli("list", "--date", "2025-09-30").stdout
@@ -318,8 +318,9 @@ def test_json_and_jsonl_round_trip(one_day: list[dict[str, Any]]) -> None:
     assert as_json == as_jsonl and len(as_json) == 50
     for record in as_json:
         assert Paper.from_dict(record).to_dict() == {
-            k: v for k, v in record.items() if k != "matched_terms"
+            k: v for k, v in record.items() if k not in ("matched_terms", "saved", "read", "tags")
         }
+        assert (record["saved"], record["read"], record["tags"]) == (False, False, [])
     first = next(r for r in as_json if r["id"] == one_day[0]["id"])
     assert first["upvotes"] == one_day[0]["upvotes"]
     assert first["ai_summary"] == one_day[0]["ai_summary"]

@@ -380,10 +380,10 @@ def test_watch_sections_in_today(day: list[dict[str, Any]]) -> None:
     watch("popular", "--query", "upvotes:>=20")
     result = run_cli("today", "--watch", "agents", "--watch", "popular")
     rows = [line.split("\t") for line in result.stdout.splitlines()]
-    assert all(len(r) == 9 for r in rows)
-    assert {r[0] for r in rows if r[6] == "agents"} == agent_ids(day)
-    assert {r[7] for r in rows if r[6] == "agents"} == {"agent"}
-    assert {r[6] for r in rows} == {"agents", "popular"}
+    assert all(len(r) == 10 for r in rows)
+    assert {r[0] for r in rows if r[7] == "agents"} == agent_ids(day)
+    assert {r[8] for r in rows if r[7] == "agents"} == {"agent"}
+    assert {r[7] for r in rows} == {"agents", "popular"}
     bad = run_cli("today", "--query", "agent AND (vision")
     assert bad.returncode == 2
     lines = bad.stderr.splitlines()

@@ -87,12 +87,12 @@ def test_listing_formats(hostile: list[dict[str, Any]], args: list[str]) -> None
     out = result.stdout
     if args[-1] == "lines":
         rows = [line.split("\t") for line in out.splitlines()]
-        assert len(rows) == 3 and all(len(r) == 7 for r in rows)
+        assert len(rows) == 3 and all(len(r) == 8 for r in rows)
         # One line, cut to the title limit with a warning.
         long_title = f"Agent {' '.join(LONG.split())}"[: TEXT_MAX - 1].rstrip() + "…"
-        assert any(r[6] == long_title for r in rows)
+        assert any(r[-1] == long_title for r in rows)
         assert "over-long title; cut to papertrack's limits" in result.stderr
-        assert any("\ufffd" in r[6] for r in rows)  # invalid UTF-8, replaced
+        assert any("\ufffd" in r[-1] for r in rows)  # invalid UTF-8, replaced
     elif args[-1] == "json":
         records = json.loads(out)
         assert len(records) == 3

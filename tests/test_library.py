@@ -483,14 +483,81 @@ def test_explain_shows_why_in_lines_table_and_long(hub: HubServer) -> None:
         shelf.add([Paper.from_dict(first)], now=NOW, note=None)
     lines = run_cli("today", "--sort", "taste", "--explain").stdout.splitlines()
     columns = [line.split("\t") for line in lines]
-    assert all(len(c) == 8 for c in columns)  # the reason sits before the title
+    assert all(len(c) == 9 for c in columns)  # the reason sits before the title
     assert columns[0][0] == first["id"] and columns[0][-1] == first["title"]
-    assert any(c[6].split(" · ")[0].replace(".", "").isdigit() for c in columns)
-    assert any('like "' in c[6] for c in columns[1:])
+    assert [c[6] for c in columns] == ["saved"] + [""] * (len(columns) - 1)
+    assert any(c[7].split(" · ")[0].replace(".", "").isdigit() for c in columns)
+    assert any('like "' in c[7] for c in columns[1:])
     table = run_cli("today", "--sort", "taste", "--explain", "-f", "table", env={"COLUMNS": "120"})
     assert "why: " in table.stdout
     long = run_cli("today", "--sort", "taste", "--long", env={"COLUMNS": "120"})
     assert "Why: " in long.stdout
     plain = run_cli("today", "--explain")
     assert plain.returncode == 2 and "add --sort taste" in plain.stderr
-    assert len(run_cli("today").stdout.splitlines()[0].split("\t")) == 7  # unchanged without
+    assert len(run_cli("today").stdout.splitlines()[0].split("\t")) == 8  # unchanged without
+
+
+def test_listings_mark_saved_papers_and_filter_by_the_library(hub: HubServer) -> None:
+    from tests.conftest import TODAY
+
+    hub.serve(TODAY, "2025-10-24")
+    day = json.loads(run_cli("today", "-f", "json").stdout)
+    assert not any(p["saved"] for p in day)  # no library yet, and none was created
+    assert not (Path(os.environ["PAPERTRACK_DATA_DIR"]) / library.LIBRARY_NAME).exists()
+    first, second = day[0]["id"], day[1]["id"]
+    assert run_cli("save", first, "-t", "rl").returncode == 0
+    assert run_cli("save", second).returncode == 0
+    assert run_cli("library", "read", second).returncode == 0
+
+    marked = {p["id"]: (p["saved"], p["read"], p["tags"]) for p in json.loads(
+        run_cli("today", "-f", "json").stdout)}  # fmt: skip
+    assert marked[first] == (True, False, ["rl"]) and marked[second] == (True, True, [])
+    assert sum(saved for saved, _, _ in marked.values()) == 2
+    lines = {
+        line.split("\t")[0]: line.split("\t")[6] for line in run_cli("today").stdout.splitlines()
+    }
+    assert (lines[first], lines[second]) == ("saved", "read")
+    assert set(lines.values()) == {"saved", "read", ""}
+    rows = run_cli("today", "-f", "csv").stdout.splitlines()
+    assert rows[0].endswith(",saved") and any(
+        r.startswith(first) and r.endswith(",saved") for r in rows
+    )
+    assert "| Saved |" in run_cli("today", "-f", "md").stdout
+    table = run_cli("today", "-f", "table", env={"COLUMNS": "160"}).stdout
+    assert "Saved" in table and " read " in table
+
+    def ids(query: str) -> set[str]:
+        result = run_cli("today", "-q", query)
+        assert result.returncode == 0, result.stderr
+        return {line.split("\t")[0] for line in result.stdout.splitlines()}
+
+    assert ids("saved:yes") == {first, second}
+    assert ids("saved:no") == set(lines) - {first, second}
+    assert ids("tag:rl") == {first}
+    assert ids("read:yes") == {second} and ids("read:no") == set(lines) - {second}
+    assert ids("saved:yes AND NOT read:yes") == {first}
+    unknown = run_cli("today", "-q", "tag:nope")
+    assert unknown.returncode == 0 and unknown.stdout == ""
+    assert "no paper in your library has the tag 'nope' (tags in use: rl)" in unknown.stderr
+    bad = run_cli("today", "-q", "saved:maybe")
+    assert bad.returncode == 2 and "saved: takes yes or no" in bad.stderr
+    # The library listing marks its own papers and reports only the terms each one matched.
+    listed = json.loads(run_cli("library", "-f", "json").stdout)
+    assert {p["id"]: p["read"] for p in listed} == {first: False, second: True}
+
+
+def test_a_damaged_library_costs_the_marks_not_the_listing(hub: HubServer) -> None:
+    from tests.conftest import TODAY
+
+    hub.serve(TODAY, "2025-10-24")
+    folder = Path(os.environ["PAPERTRACK_DATA_DIR"])
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / library.LIBRARY_NAME).write_bytes(b"not a database at all" * 100)
+    result = run_cli("today")
+    assert result.returncode == 0 and len(result.stdout.splitlines()) > 10
+    assert (
+        "warning: the library" in result.stderr and "saved papers are not marked" in result.stderr
+    )
+    needed = run_cli("today", "-q", "saved:no")
+    assert needed.returncode == 1 and needed.stdout == ""
+    assert len(needed.stderr.strip().splitlines()) == 1 and "damaged" in needed.stderr

@@ -172,3 +172,39 @@ def _expressions() -> st.SearchStrategy[str]:
 def test_generated_expressions_always_parse_and_evaluate(expression: str) -> None:
     node = parse_query(expression)
     assert isinstance(node.matches(PAPER, []), bool)
+
+
+def test_library_fields_read_the_marks() -> None:
+    from papertrack.models import Mark
+    from papertrack.querylang import library_fields
+
+    other = Paper(id="2501.00002", title="Another")
+    marks = {PAPER.id: Mark(read=True, tags=("rl", "to-read"))}
+    cases = {
+        "saved:yes": (True, False),
+        "saved:no": (False, True),
+        "read:yes": (True, False),
+        "read:no": (False, True),
+        "tag:rl": (True, False),
+        "tag:RL": (False, False),  # tags are exact, like --tag
+        "decoding AND tag:to-read": (True, False),
+        "NOT saved:yes": (False, True),
+    }
+    for query, (first, second) in cases.items():
+        node = parse_query(query)
+        assert node.matches(PAPER, [], marks) is first, query
+        assert node.matches(other, [], marks) is second, query
+        assert library_fields(node), query
+    # Without marks (no library), nothing is saved.
+    assert not parse_query("saved:yes").matches(PAPER, [])
+    assert not library_fields(parse_query("decoding OR has:code"))
+    found = filter_papers([PAPER, other], Filters(query=parse_query("saved:no")), marks)
+    assert [m.paper.id for m in found] == [other.id] and found[0].mark is None
+    for bad, message in [
+        ("saved:maybe", "saved: takes yes or no"),
+        ("read:", "read: takes yes or no"),
+        ("tag:", "tag: needs a tag name"),
+        ("tag:a*b", "tag: needs a tag name"),
+    ]:
+        with pytest.raises(QuerySyntaxError, match=message):
+            parse_query(bad)

@@ -4,7 +4,7 @@ that needs one helper does not import them all."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from papertrack.choices import Format, Source, as_source
@@ -12,7 +12,7 @@ from papertrack.cli.choices import ColorChoice, FormatChoice
 from papertrack.cli.context import Context
 from papertrack.errors import UsageError
 from papertrack.matching import highlight_pattern
-from papertrack.models import Paper
+from papertrack.models import Mark, Paper
 from papertrack.query import Filters, Match, filter_papers
 from papertrack.render import Section, use_color
 from papertrack.session import Mode, Session
@@ -88,16 +88,53 @@ def mode_of(context: Context, *, offline: bool, refresh: bool) -> Mode:
     return "refresh" if refresh else "offline" if offline or context.offline else "auto"
 
 
-def apply_filters(papers: Sequence[Paper], chain: Sequence[Filters]) -> list[Match]:
+def apply_filters(
+    papers: Sequence[Paper], chain: Sequence[Filters], marks: Mapping[str, Mark] | None = None
+) -> list[Match]:
     """Papers passing every filter set in turn; matched terms add up."""
     terms: dict[str, tuple[str, ...]] = {}
     current = list(papers)
+    marks = marks or {}
     for filters in chain:
-        matches = filter_papers(current, filters)
+        matches = filter_papers(current, filters, marks)
         for match in matches:
             terms[match.paper.id] = (*terms.get(match.paper.id, ()), *match.terms)
         current = [m.paper for m in matches]
-    return [Match(p, tuple(dict.fromkeys(terms.get(p.id, ())))) for p in current]
+    return [
+        Match(p, tuple(dict.fromkeys(terms.get(p.id, ()))), mark=marks.get(p.id)) for p in current
+    ]
+
+
+def library_marks(
+    context: Context, papers: Sequence[Paper], chain: Sequence[Filters] = ()
+) -> dict[str, Mark]:
+    """Which of *papers* are in the user's library, for the ``saved`` column and the
+    ``saved:``/``read:``/``tag:`` filters. Without a library file, none (and none is created).
+    A library that cannot be read costs its marks and a warning, unless a filter needs it."""
+    from papertrack.querylang import library_fields
+    from papertrack.store import library
+
+    asked = [atom for f in chain if f.query is not None for atom in library_fields(f.query)]
+    folder = library.data_dir(context.environ)
+    if not library.library_path(folder).exists():
+        return {}
+    try:
+        with library.opened(folder) as shelf:
+            marks = shelf.marks(p.id for p in papers)
+            tags = shelf.tags() if any(atom.field == "tag" for atom in asked) else {}
+    except library.LibraryError as exc:
+        if asked:
+            raise
+        context.note(f"warning: {exc.message}; saved papers are not marked")
+        return {}
+    for atom in asked:
+        if atom.field == "tag" and atom.value not in tags:
+            known = ", ".join(tags) or "none yet"
+            context.note(
+                f"warning: no paper in your library has the tag {atom.value!r} "
+                f"(tags in use: {known})"
+            )
+    return marks
 
 
 def section_pattern(chain: Sequence[Filters], extra: Sequence[str] = ()) -> Any:

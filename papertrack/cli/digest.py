@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 from papertrack.choices import Source
 from papertrack.cli.common import (
     apply_filters,
+    library_marks,
     make_session,
     section_pattern,
     watch_filters,
@@ -226,7 +227,8 @@ class _Run:
                 loaded = window.load(watch, first, explicit=self.since is not None)
                 filters = (watch_filters(watch),)
                 papers = unique(loaded.papers)  # one entry per paper, whatever was sent twice
-                matches = sort_matches(apply_filters(papers, filters), "date")
+                marks = library_marks(self.context, papers, filters)
+                matches = sort_matches(apply_filters(papers, filters, marks), "date")
                 items = select_new(
                     watch.name,
                     matches,

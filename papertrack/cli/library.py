@@ -14,7 +14,7 @@ from papertrack.cli.context import Context
 from papertrack.cli.paper import paper_ref
 from papertrack.errors import PapertrackError, UsageError
 from papertrack.matching import highlight_pattern
-from papertrack.models import Paper
+from papertrack.models import Mark, Paper
 from papertrack.query import Filters, Match, filter_papers, sort_matches
 from papertrack.render import Section
 from papertrack.session import Mode
@@ -136,7 +136,10 @@ def chosen_entries(
     entries = shelf.entries(tag=tag, unread=unread, limit=None if terms else limit)
     if terms:
         kept = {
-            m.paper.id for m in filter_papers([e.paper for e in entries], Filters(tuple(terms)))
+            m.paper.id
+            for m in filter_papers(
+                [e.paper for e in entries], Filters(tuple(terms), replacements=True)
+            )
         }
         entries = [e for e in entries if e.id in kept]
     return entries
@@ -154,6 +157,8 @@ def run_list(
     color: ColorChoice,
     explain: bool = False,
 ) -> None:
+    if sort == "score":
+        sort = "taste"  # the name the issue tracker's users asked for; taste is ours
     if explain and not sort.startswith("taste"):
         raise UsageError("--explain shows why papers rank as they do: add --sort taste")
     if sort.partition(":")[0] not in LIBRARY_SORTS or (":" in sort and "taste:" not in sort):
@@ -161,10 +166,16 @@ def run_list(
     if limit is not None and limit < 1:
         raise UsageError(f"--limit must be at least 1 (got {limit})")
     with opened(context) as shelf:
-        early = limit if sort == "added" else None
-        entries = chosen_entries(shelf, tag=tag, unread=unread, terms=terms, limit=early)
+        early = limit if sort == "added" and not terms else None
+        entries = chosen_entries(shelf, tag=tag, unread=unread, limit=early)
         total = shelf.count()
-    matches = [Match(e.paper, tuple(terms)) for e in entries]
+    marks = {e.id: Mark(e.read_at is not None, e.tags) for e in entries}
+    if terms:
+        # The terms each paper matched (not every term asked for), in the library's order.
+        papers = [e.paper for e in entries]
+        matches = filter_papers(papers, Filters(tuple(terms), replacements=True), marks)
+    else:
+        matches = [Match(e.paper, mark=marks[e.id]) for e in entries]
     if sort.startswith("taste"):
         from papertrack.cli.rank import ranker
 

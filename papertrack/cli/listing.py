@@ -10,6 +10,7 @@ from papertrack.choices import SORT_KEYS, SortKey, Source, as_sort, as_source
 from papertrack.cli.choices import ColorChoice, FormatChoice, SourceChoice
 from papertrack.cli.common import (
     apply_filters,
+    library_marks,
     make_session,
     mode_of,
     parse_query_option,
@@ -210,7 +211,7 @@ def run_today(context: Context, options: ListingOptions) -> None:
             return loaded
 
         sections = build_sections(
-            options, load, details_for(session, options), ranker_of(context, options)
+            context, options, load, details_for(session, options), ranker_of(context, options)
         )
         for message in notes:
             context.note(message)
@@ -223,6 +224,7 @@ def run_list(
     period = resolve_period(**period_options, today=context.today)
     with make_session(context, options.mode) as session:
         sections = build_sections(
+            context,
             options,
             lambda source, categories: load_period(
                 session, period, source=source, categories=categories
@@ -256,7 +258,12 @@ def run_search(
     with make_session(context, options.mode) as session:
         loaded = search(session, query, source=options.source, since=first, until=last, limit=limit)
     sections = build_sections(
-        options, lambda *_: loaded, None, ranker_of(context, options), highlight=query_words(query)
+        context,
+        options,
+        lambda *_: loaded,
+        None,
+        ranker_of(context, options),
+        highlight=query_words(query),
     )
     emit(context, sections, options)
 
@@ -281,6 +288,7 @@ def ranker_of(context: Context, options: ListingOptions) -> Rank:
 
 
 def build_sections(
+    context: Context,
     options: ListingOptions,
     load: Callable[[Source, tuple[str, ...]], Loaded],
     details: Details | None,
@@ -296,7 +304,8 @@ def build_sections(
             loads[key] = load(plan.source, plan.categories)
         loaded = loads[key]
         papers = unique(loaded.papers)  # one row per paper, whatever a service sent
-        matches = rank(apply_filters(papers, plan.filters))
+        marks = library_marks(context, papers, plan.filters)
+        matches = rank(apply_filters(papers, plan.filters, marks))
         if options.limit is not None:
             matches = matches[: options.limit]
         if details is not None and matches:

@@ -17,7 +17,7 @@ from papertrack.models import Paper
 from papertrack.query import Match
 from papertrack.render import Section
 
-LINE_FIELDS = ("id", "date", "source", "type", "upvotes", "stars", "title")
+LINE_FIELDS = ("id", "date", "source", "type", "upvotes", "stars", "saved", "title")
 WATCH_LINE_FIELDS = (
     "id",
     "date",
@@ -25,6 +25,7 @@ WATCH_LINE_FIELDS = (
     "type",
     "upvotes",
     "stars",
+    "saved",
     "watch",
     "matched",
     "title",
@@ -45,6 +46,7 @@ CSV_FIELDS = (
     "hf_url",
     "arxiv_url",
     "matched_terms",
+    "saved",
 )
 _HIGHLIGHT_ON = "\x1b[1;33m"
 _HIGHLIGHT_OFF = "\x1b[0m"
@@ -76,9 +78,18 @@ def origin(paper: Paper) -> str:
     return arxiv
 
 
+def saved_label(match: Match) -> str:
+    """The ``saved`` column: empty when not in the library, else ``saved`` or ``read``."""
+    return match.mark.label if match.mark is not None else ""
+
+
 def match_dict(match: Match, watch: str | None = None) -> dict[str, Any]:
     data = match.paper.to_dict()
     data["matched_terms"] = list(match.terms)
+    mark = match.mark
+    data["saved"] = mark is not None
+    data["read"] = mark is not None and mark.read
+    data["tags"] = list(mark.tags) if mark is not None else []
     if match.reason is not None:
         data["taste"] = match.reason.as_dict()
     if watch is not None:
@@ -108,7 +119,8 @@ def write_lines(out: TextIO, sections: Sequence[Section], *, color: bool = False
                 profile += f"{match.reason.text() if match.reason else ''}\t"
             out.write(
                 f"{paper.id}\t{day}\t{paper.source_label}\t{paper.announce_type or ''}\t"
-                f"{_num(paper.upvotes)}\t{_num(paper.github_stars)}\t{profile}{title}\n"
+                f"{_num(paper.upvotes)}\t{_num(paper.github_stars)}\t{saved_label(match)}\t"
+                f"{profile}{title}\n"
             )
 
 
@@ -166,6 +178,7 @@ def _csv_row(match: Match) -> list[str]:
         paper.hf_url,
         paper.arxiv_url,
         "; ".join(match.terms),
+        saved_label(match),
     ]
 
 
@@ -202,8 +215,9 @@ def write_md(out: TextIO, sections: Sequence[Section]) -> None:
     for number, section in enumerate(sections):
         if watched:
             out.write(f"{'' if number == 0 else chr(10)}## {md_escape(section.title)}\n\n")
-        out.write("| ID | Date | From | ▲ | ★ | Title | Code |\n")
-        out.write("|---|---|---|--:|--:|---|---|\n")
+        saved = any(m.mark is not None for m in section.matches)
+        out.write(f"| ID | Date | From | ▲ | ★ | Title | Code |{' Saved |' if saved else ''}\n")
+        out.write(f"|---|---|---|--:|--:|---|---|{'---|' if saved else ''}\n")
         for match in section.matches:
             paper = match.paper
             code = f"[code](<{paper.github_repo}>)" if paper.github_repo else ""
@@ -211,7 +225,8 @@ def write_md(out: TextIO, sections: Sequence[Section]) -> None:
             out.write(
                 f"| [{paper.id}](<{paper.hf_url}>) | {day} | {origin(paper)} | "
                 f"{_num(paper.upvotes)} | {_num(paper.github_stars)} | "
-                f"{md_highlight(paper.title, section.pattern)} | {code} |\n"
+                f"{md_highlight(paper.title, section.pattern)} | {code} |"
+                f"{f' {saved_label(match)} |' if saved else ''}\n"
             )
 
 

@@ -16,7 +16,7 @@ from rich.table import Table
 from rich.text import Text
 
 from papertrack.matching import find_spans
-from papertrack.models import Paper
+from papertrack.models import Mark, Paper
 from papertrack.query import Match
 from papertrack.render import Section
 from papertrack.render.formats import origin
@@ -101,6 +101,7 @@ def paper_table(
     # Columns nobody in the listing has data for (arXiv-only rows) are left out.
     votes = any(m.paper.upvotes is not None for m in matches)
     stars = any(m.paper.github_repo for m in matches)
+    saved = any(m.mark is not None for m in matches)
     table.add_column("ID", style="cyan", no_wrap=True)
     if votes:
         table.add_column("▲", justify="right", no_wrap=True)
@@ -111,6 +112,8 @@ def paper_table(
         table.add_column("From", no_wrap=True, style="magenta")
     if matched:
         table.add_column("Matched", style="yellow")
+    if saved:
+        table.add_column("Saved", no_wrap=True, style="green")
     if len(days) > 1:
         table.add_column("Date", no_wrap=True, style="dim")
     for match in matches:
@@ -128,6 +131,8 @@ def paper_table(
             row.append(origin(paper))
         if matched:
             row.append(", ".join(match.terms))
+        if saved:
+            row.append(match.mark.label if match.mark is not None else "")
         if len(days) > 1:
             row.append(paper.date.isoformat() if paper.date else "")
         table.add_row(*row)
@@ -141,9 +146,12 @@ def paper_block(
     terms: Sequence[str] = (),
     color: bool = True,
     reason: Reason | None = None,
+    mark: Mark | None = None,
 ) -> Group:
     header = Text()
     header.append(paper.id, style="cyan")
+    if mark is not None:
+        header.append(f"  {mark.label}", style="green")
     if paper.upvotes is not None:
         header.append(f"  ▲ {paper.upvotes}")
     if paper.comments:
@@ -223,6 +231,7 @@ def render(
                     terms=match.terms,
                     color=color,
                     reason=match.reason,
+                    mark=match.mark,
                 )
             )
 

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from papertrack.errors import PapertrackError, UsageError
-from papertrack.models import Paper, format_timestamp, parse_timestamp
+from papertrack.models import Mark, Paper, format_timestamp, parse_timestamp
 from papertrack.record import record
 from papertrack.store import user_folder
 
@@ -163,6 +163,23 @@ class Library:
             "SELECT id, added_at, read_at, note, paper FROM entries WHERE id = ?", (paper_id,)
         ).fetchone()
         return _entry(row, self._tags().get(paper_id, ())) if row else None
+
+    def marks(self, ids: Iterable[str]) -> dict[str, Mark]:
+        """The library's mark for each of *ids* that is saved (a listing's few hundred papers
+        are looked up by id, not by reading the whole library)."""
+        wanted = list(dict.fromkeys(ids))
+        found: dict[str, Mark] = {}
+        for start in range(0, len(wanted), 500):
+            chunk = wanted[start : start + 500]
+            rows = self.db.execute(
+                f"SELECT id, read_at IS NOT NULL FROM entries WHERE id IN "
+                f"({','.join('?' * len(chunk))})",
+                chunk,
+            ).fetchall()
+            tags = self._tags([row[0] for row in rows])
+            for paper_id, read in rows:
+                found[paper_id] = Mark(bool(read), tags.get(paper_id, ()))
+        return found
 
     def tags(self) -> dict[str, int]:
         """Every tag in use and how many papers carry it."""
