@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime
 
 from papertrack.matching import fold
@@ -45,12 +45,13 @@ def terms(paper: Paper) -> Counter[str]:
     return counts
 
 
-@record
 class Idf:
     """Inverse document frequencies over a corpus of papers."""
 
-    documents: int
-    frequency: dict[str, int]
+    def __init__(self, documents: int, frequency: dict[str, int]) -> None:
+        self.documents = documents
+        self.frequency = frequency
+        self._weights: dict[str, float] = {}
 
     @classmethod
     def of(cls, bags: Iterable[Counter[str]]) -> Idf:
@@ -62,8 +63,14 @@ class Idf:
         return cls(count, dict(frequency))
 
     def weight(self, term: str) -> float:
-        # Smoothed, so a term the corpus never saw still counts (as the rarest).
-        return math.log((1 + self.documents) / (1 + self.frequency.get(term, 0))) + 1.0
+        # Each word's weight is worked out once: a ranking asks for the same words thousands
+        # of times.
+        found = self._weights.get(term)
+        if found is None:
+            # Smoothed, so a term the corpus never saw still counts (as the rarest).
+            found = math.log((1 + self.documents) / (1 + self.frequency.get(term, 0))) + 1.0
+            self._weights[term] = found
+        return found
 
 
 def vector(bag: Counter[str], idf: Idf) -> Vector:
@@ -115,6 +122,10 @@ class Reason:
         }
 
 
+Frequencies = Callable[[set[str]], Idf]
+"""How common each of a set of words is in a corpus (the whole cache, from its index)."""
+
+
 class Taste:
     """A profile trained on saved (and dismissed) papers, scoring others with reasons."""
 
@@ -125,10 +136,17 @@ class Taste:
         *,
         now: datetime,
         corpus: Iterable[Paper] = (),
+        frequencies: Frequencies | None = None,
     ) -> None:
+        """IDF comes from *frequencies* when given (asked once, for every word of the
+        library and *corpus*), else from the library and *corpus* themselves."""
         self._bags: dict[str, Counter[str]] = {}
         papers = [*(s.paper for s in saved), *dismissed, *corpus]
-        self.idf = Idf.of(self._bag(p) for p in {p.id: p for p in papers}.values())
+        bags = [self._bag(p) for p in {p.id: p for p in papers}.values()]
+        if frequencies is None:
+            self.idf = Idf.of(bags)
+        else:
+            self.idf = frequencies(set().union(*bags))
         self.saved = list(saved)
         vectors = [self._vector(s.paper) for s in saved]
         # Which saved papers use each term: the closest one is found from a paper's own

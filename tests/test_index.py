@@ -93,3 +93,31 @@ def test_the_index_is_derived_data(hub: HubServer, tmp_path: Path) -> None:
         "search", "--offline", "agent", "-n", "100", env={"PAPERTRACK_CACHE_DIR": str(copy)}
     )
     assert after.stdout == before
+
+
+def test_word_counts_follow_the_cache(hub: HubServer) -> None:
+    """The document frequencies kept for ranking by taste equal a count made from scratch,
+    after new files, a file fetched again (the same papers once), and a file deleted."""
+    from collections import Counter
+
+    from papertrack.taste import terms
+
+    def counts() -> tuple[int, dict[str, int]]:
+        def both(reader: index.Reader) -> tuple[int, dict[str, int]]:
+            rows = reader.connection.execute("SELECT term, docs FROM df").fetchall()
+            return reader.documents(), dict(rows)
+
+        return index.read(cache_root(), both)
+
+    def from_scratch() -> tuple[int, dict[str, int]]:
+        everything = index.read(cache_root(), lambda r: r.between(None, None, ("hf", "arxiv")))
+        return len(everything), dict(Counter(t for p in everything for t in set(terms(p))))
+
+    fetch_days(hub, "2025-10-24", "2025-09-30", "2025-10-24")
+    documents, frequencies = counts()
+    assert documents > 50 and (documents, frequencies) == from_scratch()
+    assert frequencies["decoding"] >= 2
+    (cache_root() / "hf" / "date" / "2025-09-30.json").unlink()
+    after = counts()
+    assert after == from_scratch() and after[0] < documents
+    assert run_cli("recommend").returncode == 0  # reads the same counts, caught up

@@ -561,3 +561,66 @@ def test_a_damaged_library_costs_the_marks_not_the_listing(hub: HubServer) -> No
     needed = run_cli("today", "-q", "saved:no")
     assert needed.returncode == 1 and needed.stdout == ""
     assert len(needed.stderr.strip().splitlines()) == 1 and "damaged" in needed.stderr
+
+
+def test_recommend_ranks_the_cache_by_the_library(hub: HubServer) -> None:
+    from papertrack.taste import terms
+    from tests.conftest import TODAY
+
+    empty = run_cli("recommend")
+    assert empty.returncode == 0 and empty.stdout == "" and "library is empty" in empty.stderr
+    hub.serve(TODAY, "2025-10-24")
+    day = json.loads(run_cli("today", "-f", "json").stdout)
+    by_id = {p["id"]: p for p in day}
+    # Save the papers about decoding; dismiss one paper; the rest is the pool.
+    liked = [p["id"] for p in day if "decod" in p["title"].lower()][:2]
+    disliked = next(p["id"] for p in day if p["id"] not in liked)
+    assert liked and run_cli("save", *liked, "-t", "decoding").returncode == 0
+    assert run_cli("library", "dismiss", disliked).returncode == 0
+
+    result = run_cli("recommend", "-f", "json", "-n", "5")
+    assert result.returncode == 0, result.stderr
+    found = json.loads(result.stdout)
+    assert 0 < len(found) <= 5
+    ids = [p["id"] for p in found]
+    assert not set(ids) & {*liked, disliked}  # saved and dismissed papers are left out
+    scores = [p["taste"]["score"] for p in found]
+    assert scores == sorted(scores, reverse=True) and scores[-1] > 0
+    for paper in found:
+        words = set(terms(Paper.from_dict(by_id[paper["id"]])))
+        assert paper["taste"]["terms"] and set(paper["taste"]["terms"]) <= words
+        assert paper["taste"]["like"]["id"] in liked
+    # The same order in lines, with the reason before the title; and by tag.
+    lines = run_cli("recommend", "-n", "5").stdout.splitlines()
+    assert [line.split("\t")[0] for line in lines] == ids
+    assert all('like "' in line.split("\t")[7] for line in lines)
+    assert run_cli("recommend", "--tag", "decoding", "-n", "5").stdout.splitlines() == lines
+    table = run_cli("recommend", "-f", "table", env={"COLUMNS": "140"}).stdout
+    assert "why: " in table and "recommended from" in table
+    # Read papers are saved papers: also left out.
+    assert run_cli("save", ids[0]).returncode == 0
+    assert run_cli("library", "read", ids[0]).returncode == 0
+    again = [line.split("\t")[0] for line in run_cli("recommend", "-n", "5").stdout.splitlines()]
+    assert ids[0] not in again
+    # A window with nothing cached says how to fill it.
+    old = run_cli("recommend", "--since", "2024-01-01", "--source", "arxiv")
+    assert old.returncode == 0 and old.stdout == ""
+    assert "papertrack list --since 2024-01-01" in old.stderr
+
+
+@pytest.mark.parametrize(
+    ("argv", "needle"),
+    [
+        (["recommend", "--since", "lately"], "invalid --since 'lately'"),
+        (["recommend", "-n", "0"], "--limit must be at least 1"),
+        (["recommend", "--source", "rss"], "--source 'rss' is not one of hf, arxiv, all"),
+        (["recommend", "--tag", "bad tag"], "invalid tag 'bad tag'"),
+        (["recommend", "--tag", "nope"], "unknown tag 'nope'"),
+    ],
+)
+def test_recommend_bad_input_is_one_line(argv: list[str], needle: str) -> None:
+    with library.opened(Path(os.environ["PAPERTRACK_DATA_DIR"])) as shelf:
+        shelf.add([paper(1)], now=NOW, tags=["x"], note=None)
+    result = run_cli(*argv)
+    assert result.returncode == 2 and result.stdout == ""
+    assert len(result.stderr.strip().splitlines()) == 1 and needle in result.stderr

@@ -306,6 +306,52 @@ app.add_typer(library_app, name="library")
 app.command("save", short_help="Save papers to your library (library add).")(save_command)
 
 
+@app.command(short_help="The cached papers most like your library, with reasons.")
+def recommend(
+    ctx: typer.Context,
+    since: Annotated[
+        str,
+        typer.Option(
+            "--since",
+            metavar="DATE|Nd",
+            help="Papers listed since DATE or in the last N days (by their day in the cache).",
+        ),
+    ] = "7d",
+    limit: Annotated[
+        int, typer.Option("--limit", "-n", metavar="N", help="At most N papers.")
+    ] = 20,
+    tag: Annotated[
+        str | None,
+        typer.Option(
+            "--tag", "-t", metavar="TAG", help="Rank by the papers with this tag only.",
+            show_default=False,
+        ),
+    ] = None,
+    source: Annotated[
+        str, typer.Option("--source", metavar="hf|arxiv|all", help="Which cached papers.")
+    ] = "all",
+    fmt: opt.Format = None,
+    color: opt.Color = None,
+) -> None:  # fmt: skip
+    """The papers in your cache you would most likely want, by your library's taste, that
+    you have not saved, read or dismissed; each with its score, the words that mattered and
+    the saved paper it is closest to. Reads only the cache: fetch days first (today, list).
+
+    \b
+    Examples:
+      papertrack recommend
+      papertrack recommend --since 30d -n 50 -f json
+      papertrack recommend --tag rl
+    """
+    from papertrack.cli.recommend import run_recommend
+
+    context = context_of(ctx)
+    chosen = color or opt.ColorChoice(context.config.text("color") or "auto")
+    run_recommend(
+        context, since=since, limit=limit, tag=tag, source=source, fmt=fmt, color=chosen
+    )  # fmt: skip
+
+
 @app.command(short_help="For cron: what your watch profiles match, sent once.")
 def digest(
     ctx: typer.Context,

@@ -1,20 +1,22 @@
-"""``--sort taste``: the library loaded once per command, the taste trained on it, and each
-section's matches ranked with their reasons."""
+"""Ranking by taste: the library loaded once per command, the taste trained on it with the
+whole cache's word counts, and matches ranked with their reasons (``--sort taste``, and
+``recommend``)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING
 
 from papertrack.choices import SortKey
 from papertrack.cli.context import Context
 from papertrack.errors import UsageError
 from papertrack.query import Match, sort_matches
-from papertrack.record import replace
+from papertrack.record import record, replace
 
 if TYPE_CHECKING:
     from papertrack.models import Paper
-    from papertrack.taste import Saved
+    from papertrack.store.index import Reader
+    from papertrack.taste import Saved, Taste
 
 Rank = Callable[[list[Match]], list[Match]]
 EMPTY_NOTE = (
@@ -30,45 +32,83 @@ def ranker(context: Context, key: SortKey, tag: str | None = None) -> Rank:
     return _ByTaste(context, tag)
 
 
+@record
+class Shelf:
+    """What ranking by taste reads from the library."""
+
+    saved: list[Saved]
+    dismissed: list[Paper]
+    excluded: frozenset[str]
+    """Every saved (read or not) and dismissed id: what recommendations leave out."""
+
+
+def read_shelf(context: Context, tag: str | None) -> Shelf:
+    """The library's saved papers (those with *tag*, when given) and dismissals; empty when
+    there is no library yet (none is created just to be read)."""
+    from papertrack.store import library
+    from papertrack.taste import Saved
+
+    folder = library.data_dir(context.environ)
+    if not library.library_path(folder).exists():
+        if tag is not None:
+            raise UsageError(f"unknown tag {tag!r} for taste: your library is empty")
+        return Shelf([], [], frozenset())
+    with library.opened(folder) as shelf:
+        tags = shelf.tags()
+        if tag is not None and tag not in tags:
+            known = ", ".join(tags) or "none yet"
+            raise UsageError(f"unknown tag {tag!r} for taste (tags in use: {known})")
+        everything = shelf.entries()
+        dismissed = [d.paper for d in shelf.dismissed()]
+    chosen = [e for e in everything if tag is None or tag in e.tags]
+    return Shelf(
+        [Saved(e.paper, e.added_at) for e in chosen],
+        dismissed,
+        frozenset([*(e.id for e in everything), *(p.id for p in dismissed)]),
+    )
+
+
+def train(context: Context, shelf: Shelf, corpus: Iterable[Paper], reader: Reader | None) -> Taste:
+    """The taste of *shelf*, with IDF from the whole cache when its index is at hand."""
+    from papertrack.taste import Idf, Taste
+
+    frequencies = None
+    if reader is not None:
+        documents = reader.documents()
+        if documents:
+            frequencies = lambda words: Idf(documents, reader.frequencies(words))  # noqa: E731
+    return Taste(
+        shelf.saved, shelf.dismissed, now=context.now, corpus=corpus, frequencies=frequencies
+    )
+
+
 class _ByTaste:
     def __init__(self, context: Context, tag: str | None) -> None:
         self.context = context
         self.tag = tag
-        self.loaded = False
-        self.saved: list[Saved] = []
-        self.dismissed: list[Paper] = []
-
-    def _load(self) -> None:
-        from papertrack.store import library
-        from papertrack.taste import Saved
-
-        self.loaded = True
-        folder = library.data_dir(self.context.environ)
-        if not library.library_path(folder).exists():
-            return  # no library yet: do not create one just to read it
-        with library.opened(folder) as shelf:
-            if self.tag is not None and self.tag not in shelf.tags():
-                known = ", ".join(shelf.tags()) or "none yet"
-                raise UsageError(
-                    f"unknown tag {self.tag!r} for --sort taste (tags in use: {known})"
-                )
-            self.saved = [Saved(e.paper, e.added_at) for e in shelf.entries(tag=self.tag)]
-            self.dismissed = [d.paper for d in shelf.dismissed()]
+        self.shelf: Shelf | None = None
 
     def __call__(self, matches: list[Match]) -> list[Match]:
-        from papertrack.taste import Taste
-
-        if not self.loaded:
-            self._load()
-            if not self.saved:
+        if self.shelf is None:
+            self.shelf = read_shelf(self.context, self.tag)
+            if not self.shelf.saved:
                 self.context.note(EMPTY_NOTE)
-        if not self.saved:
+        if not self.shelf.saved:
             return sort_matches(matches, "upvotes")
-        taste = Taste(
-            self.saved,
-            self.dismissed,
-            now=self.context.now,
-            corpus=[m.paper for m in matches],
-        )
+        taste = self._taste(self.shelf, [m.paper for m in matches])
         scored = [replace(m, reason=taste.reason(m.paper)) for m in matches]
         return sorted(scored, key=lambda m: (-(m.reason.score if m.reason else 0.0), m.paper.id))
+
+    def _taste(self, shelf: Shelf, corpus: list[Paper]) -> Taste:
+        from papertrack.store import index
+
+        root = self.context.cache_dir
+        if not index.index_path(root).exists():
+            return train(self.context, shelf, corpus, None)
+        # The word counts as the index has them: a listing does not wait for it to catch up.
+        return index.read(
+            root,
+            lambda reader: train(self.context, shelf, corpus, reader),
+            current=False,
+            warn=self.context.note,
+        )

@@ -5,6 +5,10 @@ FTS5 (in the standard library's sqlite3). It is updated when a listing is writte
 up with files it has not seen (or that changed) before each search, forgets files that
 were deleted, and is rebuilt from scratch when it is missing, from another version, or
 corrupt. Losing it loses nothing.
+
+Beside the text index it keeps, for ranking by taste, how many cached papers use each word
+(``df``, in taste's own words): the inverse document frequencies of the whole cache are a
+look-up, not a pass over every paper.
 """
 
 from __future__ import annotations
@@ -13,11 +17,12 @@ import json
 import os
 import re
 import sqlite3
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import closing, contextmanager
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from papertrack.errors import PapertrackError
 from papertrack.models import Paper
@@ -25,7 +30,8 @@ from papertrack.parsers import hf as parse_hf
 from papertrack.store import cache
 from papertrack.store.keys import Key
 
-SCHEMA_VERSION = "1"
+_T = TypeVar("_T")
+SCHEMA_VERSION = "2"
 INDEX_NAME = "index.sqlite3"
 _TOKEN = re.compile(r'"([^"]+)"|(\S+)')
 _FTS_WORD = re.compile(r"\w+", re.UNICODE)
@@ -41,6 +47,8 @@ CREATE TABLE IF NOT EXISTS papers(
     data TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS papers_path ON papers(path);
+CREATE INDEX IF NOT EXISTS papers_day ON papers(day);
+CREATE TABLE IF NOT EXISTS df(term TEXT PRIMARY KEY, docs INTEGER NOT NULL) WITHOUT ROWID;
 CREATE VIRTUAL TABLE IF NOT EXISTS fts USING fts5(
     title, abstract, authors, extra, tokenize='porter unicode61'
 );
@@ -176,7 +184,16 @@ def papers_of(key: Key, items: list[Any]) -> list[Paper]:
     return papers
 
 
-def _add(connection: sqlite3.Connection, path: str, papers: Iterable[Paper]) -> None:
+def _words(paper: Paper) -> set[str]:
+    from papertrack.taste import terms
+
+    return set(terms(paper))
+
+
+def _add(
+    connection: sqlite3.Connection, path: str, papers: Iterable[Paper], df: Counter[str]
+) -> None:
+    """Index *papers* from the file at *path*; *df* collects the change in word counts."""
     from papertrack.join import join_sources
 
     batch = {paper.id: paper for paper in papers}
@@ -188,6 +205,7 @@ def _add(connection: sqlite3.Connection, path: str, papers: Iterable[Paper]) -> 
         f"SELECT rowid, data FROM papers WHERE id IN ({marks})", list(batch)
     ).fetchall():
         known = Paper.from_dict(json.loads(data))
+        df.subtract(_words(known))
         paper = batch[known.id]
         # One row per paper: what Hugging Face and arXiv each know, joined.
         if "hf" in paper.sources and "arxiv" in known.sources and "hf" not in known.sources:
@@ -197,6 +215,7 @@ def _add(connection: sqlite3.Connection, path: str, papers: Iterable[Paper]) -> 
         connection.execute("DELETE FROM fts WHERE rowid = ?", (rowid,))
         connection.execute("DELETE FROM papers WHERE rowid = ?", (rowid,))
     for paper in batch.values():
+        df.update(_words(paper))
         cursor = connection.execute(
             "INSERT INTO papers(id, path, day, sources, data) VALUES (?, ?, ?, ?, ?)",
             (
@@ -214,12 +233,26 @@ def _add(connection: sqlite3.Connection, path: str, papers: Iterable[Paper]) -> 
         )
 
 
-def _forget(connection: sqlite3.Connection, path: str) -> None:
+def _forget(connection: sqlite3.Connection, path: str, df: Counter[str]) -> None:
+    for (data,) in connection.execute("SELECT data FROM papers WHERE path = ?", (path,)):
+        df.subtract(_words(Paper.from_dict(json.loads(data))))
     connection.execute(
         "DELETE FROM fts WHERE rowid IN (SELECT rowid FROM papers WHERE path = ?)", (path,)
     )
     connection.execute("DELETE FROM papers WHERE path = ?", (path,))
     connection.execute("DELETE FROM files WHERE path = ?", (path,))
+
+
+def _count_words(connection: sqlite3.Connection, df: Counter[str]) -> None:
+    """Apply the change in word counts collected by _add and _forget (one statement per
+    word changed, not per paper)."""
+    changes = [(term, n) for term, n in df.items() if n]
+    connection.executemany(
+        "INSERT INTO df VALUES (?, ?) ON CONFLICT(term) DO UPDATE SET docs = docs + excluded.docs",
+        changes,
+    )
+    if any(n < 0 for _, n in changes):
+        connection.execute("DELETE FROM df WHERE docs <= 0")
 
 
 def add_entries(entries: Sequence[tuple[Key, list[Any], list[Paper] | None]], root: Path) -> None:
@@ -230,16 +263,19 @@ def add_entries(entries: Sequence[tuple[Key, list[Any], list[Paper] | None]], ro
     try:
         with closing(_open_on_disk(root)) as connection:
             connection.execute("BEGIN IMMEDIATE")
+            df: Counter[str] = Counter()
             for key, items, papers in entries:
                 path = cache.key_path(key, root)
                 stat = path.stat()
                 relative = str(path.relative_to(root))
-                _forget(connection, relative)
-                _add(connection, relative, papers if papers is not None else papers_of(key, items))
+                _forget(connection, relative, df)
+                parsed = papers if papers is not None else papers_of(key, items)
+                _add(connection, relative, parsed, df)
                 connection.execute(
                     "INSERT OR REPLACE INTO files VALUES (?, ?, ?)",
                     (relative, stat.st_mtime_ns, stat.st_size),
                 )
+            _count_words(connection, df)
             connection.execute("COMMIT")
     except (OSError, sqlite3.Error, ValueError):
         pass
@@ -277,22 +313,24 @@ def catch_up(connection: sqlite3.Connection, root: Path) -> int:
     if not changed and not gone:
         return 0
     connection.execute("BEGIN IMMEDIATE")
+    df: Counter[str] = Counter()
     try:
         for path in gone:
-            _forget(connection, path)
+            _forget(connection, path, df)
         for relative, stat in changed:
             key = Key.from_parts(Path(relative).with_suffix("").parts)
             try:
                 entry = cache.read_entry(key, root) if key is not None else None
             except (cache.CorruptCacheError, ValueError):
                 entry = None
-            _forget(connection, relative)
+            _forget(connection, relative, df)
             if entry is not None:
-                _add(connection, relative, papers_of(entry.key, entry.items))
+                _add(connection, relative, papers_of(entry.key, entry.items), df)
             connection.execute(
                 "INSERT OR REPLACE INTO files VALUES (?, ?, ?)",
                 (relative, stat.st_mtime_ns, stat.st_size),
             )
+        _count_words(connection, df)
         connection.execute("COMMIT")
     except BaseException:
         connection.execute("ROLLBACK")
@@ -327,6 +365,79 @@ def lookup(paper_id: str, *, root: Path, warn: Callable[[str], None] | None = No
     return Paper.from_dict(json.loads(row[0])) if row else None
 
 
+class Reader:
+    """Reads of an open index beyond a text search: papers by day, and word counts."""
+
+    def __init__(self, connection: sqlite3.Connection) -> None:
+        self.connection = connection
+
+    def documents(self) -> int:
+        return int(self.connection.execute("SELECT count(*) FROM papers").fetchone()[0])
+
+    def frequencies(self, terms: Iterable[str]) -> dict[str, int]:
+        """How many cached papers use each of *terms* (taste's words); absent ones, none."""
+        wanted = list(terms)
+        found: dict[str, int] = {}
+        for start in range(0, len(wanted), 900):
+            chunk = wanted[start : start + 900]
+            rows = self.connection.execute(
+                f"SELECT term, docs FROM df WHERE term IN ({','.join('?' * len(chunk))})", chunk
+            )
+            found.update(rows)
+        return found
+
+    def between(
+        self, since: date | None, until: date | None, sources: Sequence[str]
+    ) -> list[Paper]:
+        """Every cached paper listed from *since* to *until* (by its day), newest first."""
+        clauses, parameters = ["day IS NOT NULL"], []
+        if since is not None:
+            clauses.append("day >= ?")
+            parameters.append(since.isoformat())
+        if until is not None:
+            clauses.append("day <= ?")
+            parameters.append(until.isoformat())
+        if set(sources) != {"hf", "arxiv"}:
+            clauses.append("(" + " OR ".join("instr(sources, ?) > 0" for _ in sources) + ")")
+            parameters.extend(sources)
+        rows = self.connection.execute(
+            f"SELECT data FROM papers WHERE {' AND '.join(clauses)} ORDER BY day DESC, id",
+            parameters,
+        )
+        return [Paper.from_dict(json.loads(data)) for (data,) in rows]
+
+
+def read(
+    root: Path,
+    use: Callable[[Reader], _T],
+    *,
+    current: bool = True,
+    warn: Callable[[str], None] | None = None,
+) -> _T:
+    """*use* an index that has caught up with the cache (only as it is, when not *current*:
+    a quick look, for a listing that needs word counts and not every file's news). Rebuilt
+    once when corrupt; worked around in memory when its folder cannot be written."""
+
+    def run(connection: sqlite3.Connection) -> _T:
+        if current:
+            catch_up(connection, root)
+        return use(Reader(connection))
+
+    try:
+        with opened(root, warn=warn) as connection:
+            return run(connection)
+    except sqlite3.OperationalError as exc:
+        _unwritable(root, exc, warn)
+        with closing(_open_in_memory(root)) as connection:
+            return run(connection)
+    except sqlite3.DatabaseError as exc:
+        if not _corrupt(exc):
+            raise
+        _remove(index_path(root))
+        with opened(root, warn=warn) as connection:
+            return run(connection)
+
+
 def search(
     query: str,
     *,
@@ -343,20 +454,7 @@ def search(
     if not expression:
         return [], 0
     where = _Where(expression, limit, sources, since, until)
-    try:
-        with opened(root, warn=warn) as connection:
-            return where.run(connection, root)
-    except sqlite3.OperationalError as exc:
-        # The disk refused a write while the index caught up (full, or gone read-only).
-        _unwritable(root, exc, warn)
-        with closing(_open_in_memory(root)) as connection:
-            return where.run(connection, root)
-    except sqlite3.DatabaseError as exc:
-        if not _corrupt(exc):
-            raise
-        _remove(index_path(root))
-        with opened(root, warn=warn) as connection:
-            return where.run(connection, root)
+    return read(root, lambda reader: where.run(reader.connection), warn=warn)
 
 
 class _Where:
@@ -385,9 +483,7 @@ class _Where:
         self.parameters = parameters
         self.limit = limit
 
-    def run(self, connection: sqlite3.Connection, root: Path) -> tuple[list[Paper], int]:
-        """Catch the index up with the cache folder, then rank."""
-        catch_up(connection, root)
+    def run(self, connection: sqlite3.Connection) -> tuple[list[Paper], int]:
         total = connection.execute(
             f"SELECT count(*) FROM fts JOIN papers ON papers.rowid = fts.rowid WHERE {self.clause}",
             self.parameters,
