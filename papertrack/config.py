@@ -19,7 +19,19 @@ from papertrack import choices
 from papertrack.errors import UsageError
 from papertrack.record import field, record
 
-Kind = Literal["str", "int", "bool", "list", "choice", "duration", "categories", "sources", "query"]
+Kind = Literal[
+    "str",
+    "int",
+    "bool",
+    "list",
+    "choice",
+    "duration",
+    "categories",
+    "sources",
+    "query",
+    "sort",
+    "score",
+]
 FORMATS = ("auto", *choices.FORMATS)
 DIGEST_FORMATS = ("md", "html", "text", "json", "rss", "atom")
 SECURITY = ("starttls", "ssl", "none")
@@ -68,6 +80,8 @@ WATCH_KEYS: tuple[Key, ...] = (
     Key("has_code", "bool", "a GitHub repository is linked", default=False),
     Key("replacements", "bool", "include arXiv replacements", default=False),
     Key("query", "query", "a filter-language expression (see README)"),
+    Key("sort", "sort", "order: date, upvotes, stars, title, taste or taste:TAG"),
+    Key("min_score", "score", "only papers this like your library: a taste score, -1 to 1"),
 )
 _BY_NAME = {key.name: key for key in KEYS}
 _WATCH_BY_NAME = {key.name: key for key in WATCH_KEYS}
@@ -175,6 +189,16 @@ def _coerce(key: Key, value: Any, *, from_text: bool) -> Any:
         if not isinstance(value, int) or isinstance(value, bool) or value < 0:
             raise ValueError("must be a whole number, 0 or more")
         return value
+    if key.kind == "score":
+        if from_text and isinstance(value, str) and re.fullmatch(r"-?\d+(\.\d*)?", value.strip()):
+            value = float(value)
+        if (
+            not isinstance(value, (int, float))
+            or isinstance(value, bool)
+            or not -1.0 <= value <= 1.0
+        ):
+            raise ValueError("must be a number from -1 to 1, e.g. 0.2")
+        return value
     if key.kind == "bool":
         if (
             from_text
@@ -191,6 +215,15 @@ def _coerce(key: Key, value: Any, *, from_text: bool) -> Any:
         raise ValueError(f"must be one of {', '.join(key.choices)}")
     if key.kind == "duration":
         parse_duration(value)
+    if key.kind == "sort":
+        try:
+            _, tag = choices.as_sort(value)
+        except ValueError:
+            raise ValueError(
+                f"must be one of {', '.join(choices.SORT_KEYS)}, or taste:TAG"
+            ) from None
+        if tag is not None and not all(c.isalnum() or c in "-_.:/+" for c in tag):
+            raise ValueError("taste:TAG needs a tag of letters, digits or - _ . : / +")
     if key.kind == "query":
         from papertrack.querylang import parse_query
 
@@ -211,6 +244,10 @@ class Watch:
     has_code: bool = False
     replacements: bool = False
     query: str | None = None
+    sort: str | None = None
+    """The order of its papers (``date`` when unset), as ``--sort`` takes it."""
+    min_score: float | None = None
+    """Keep only papers whose taste score (see papertrack.taste) is at least this."""
 
     def to_table(self) -> dict[str, Any]:
         table: dict[str, Any] = {}
@@ -271,6 +308,8 @@ def watch_from_table(name: str, table: dict[str, Any]) -> Watch:
     sources = table.get("sources")
     min_upvotes = table.get("min_upvotes")
     query = table.get("query")
+    sort = table.get("sort")
+    min_score = table.get("min_score")
     return Watch(
         name=name,
         terms=strings("terms"),
@@ -283,6 +322,10 @@ def watch_from_table(name: str, table: dict[str, Any]) -> Watch:
         has_code=table.get("has_code") is True,
         replacements=table.get("replacements") is True,
         query=query if isinstance(query, str) else None,
+        sort=sort if isinstance(sort, str) else None,
+        min_score=float(min_score)
+        if isinstance(min_score, (int, float)) and not isinstance(min_score, bool)
+        else None,
     )
 
 

@@ -5,11 +5,14 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from datetime import date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from papertrack.models import Paper, format_timestamp
 from papertrack.query import Match
 from papertrack.record import record
+
+if TYPE_CHECKING:
+    from papertrack.taste import Reason
 
 
 @record
@@ -19,6 +22,8 @@ class DigestItem:
     matched: tuple[str, ...] = ()
     update: bool = False
     """A new version of a paper this watch already sent (only with --updates)."""
+    reason: Reason | None = None
+    """Why it ranks where it does, when the watch ranks or cuts by taste."""
 
     def to_record(self, sent_at: datetime) -> dict[str, Any]:
         return {
@@ -62,9 +67,9 @@ def select_new(
         paper = match.paper
         sent = seen.get(paper.id)
         if sent is None:
-            items.append(DigestItem(watch, paper, match.terms))
+            items.append(DigestItem(watch, paper, match.terms, reason=match.reason))
         elif updates and paper.version and paper.version > int(sent.get("v") or 1):
-            items.append(DigestItem(watch, paper, match.terms, update=True))
+            items.append(DigestItem(watch, paper, match.terms, update=True, reason=match.reason))
         if most is not None and len(items) >= most:
             break
     return items

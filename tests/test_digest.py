@@ -481,3 +481,36 @@ def test_each_note_once_however_many_watches(hub: HubServer, clock: date) -> Non
     notes = result.stderr.splitlines()
     assert len(notes) == len(set(notes)), notes
     assert sum(line.startswith(f"No papers for {day_label(clock)} yet") for line in notes) == 1
+
+
+def test_a_watch_ranked_and_cut_by_taste(day: list[dict[str, Any]], tmp_path: Path) -> None:
+    """``min_score`` keeps the papers like the library, ``sort = "taste"`` orders them, and
+    the digest shows why under each; ``saved:no`` leaves out what was saved."""
+    decoding = [i["paper"]["id"] for i in day if "decod" in i["paper"]["title"].lower()]
+    assert decoding
+    assert run_cli("today").returncode == 0  # cached: saving looks it up there
+    assert run_cli("save", decoding[0]).returncode == 0
+    bad = run_cli("watch", "add", "mine", "--min-score", "2")
+    assert bad.returncode == 2 and "must be a number from -1 to 1" in bad.stderr
+    bad_sort = run_cli("watch", "add", "mine", "--min-score", "0.1", "--sort", "best")
+    assert bad_sort.returncode == 2 and "must be one of date" in bad_sort.stderr
+    only_sort = run_cli("watch", "add", "mine", "--sort", "taste")
+    assert only_sort.returncode == 2 and "needs something to match" in only_sort.stderr
+    watch("mine", "--min-score", "0.02", "--sort", "taste", "--query", "saved:no")
+    assert "min_score = 0.02" in run_cli("watch", "show", "mine").stdout
+
+    listed = json.loads(run_cli("today", "--watch", "mine", "-f", "json").stdout)
+    scores = [p["taste"]["score"] for p in listed]
+    assert listed and all(s >= 0.02 for s in scores) and scores == sorted(scores, reverse=True)
+    assert decoding[0] not in {p["id"] for p in listed}
+    assert len(listed) < len(day)
+
+    target = tmp_path / "digest.md"
+    sent = run_cli("digest", "--output", str(target))
+    assert sent.returncode == 0, sent.stderr
+    text = target.read_text(encoding="utf-8")
+    assert text.count("\nWhy: ") == len(listed)
+    first_title = listed[0]["title"]
+    assert text.index(first_title.split(":")[0]) < text.index("Why: ")
+    as_json = run_cli("digest", "--since", "1d", "--dry-run", "--format", "json")
+    assert as_json.returncode == 0 and "No new papers" in as_json.stderr  # sent once

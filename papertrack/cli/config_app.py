@@ -100,6 +100,25 @@ def watch_add(
     has_code: opt.HasCode = False,
     replacements: opt.Replacements = False,
     query: opt.Query = None,
+    sort: Annotated[
+        str | None,
+        typer.Option(
+            "--sort",
+            metavar="date|upvotes|stars|title|taste[:TAG]",
+            help="Order of its papers in digests and --watch sections.",
+            show_default=False,
+        ),
+    ] = None,
+    min_score: Annotated[
+        float | None,
+        typer.Option(
+            "--min-score",
+            metavar="SCORE",
+            help="Only papers at least this like your library (a taste score, -1 to 1; "
+            "see --explain).",
+            show_default=False,
+        ),
+    ] = None,
     replace: Annotated[
         bool, typer.Option("--replace", help="Overwrite a watch of that name.")
     ] = False,
@@ -110,6 +129,7 @@ def watch_add(
     Examples:
       papertrack watch add llm --term "language model" --term LLM --min-upvotes 5
       papertrack watch add rl -c cs.LG -q 'title:/reinforcement|RLHF/i AND NOT survey'
+      papertrack watch add mine -c cs.CL --min-score 0.15 --sort taste
     """
     from papertrack.cli import settings
 
@@ -127,6 +147,8 @@ def watch_add(
             "has_code": has_code,
             "replacements": replacements,
             "query": query,
+            "sort": sort,
+            "min_score": min_score,
         },
         replace=replace,
     )

@@ -228,7 +228,13 @@ class _Run:
                 filters = (watch_filters(watch),)
                 papers = unique(loaded.papers)  # one entry per paper, whatever was sent twice
                 marks = library_marks(self.context, papers, filters)
-                matches = sort_matches(apply_filters(papers, filters, marks), "date")
+                matched = apply_filters(papers, filters, marks)
+                if watch.sort is None and watch.min_score is None:
+                    matches = sort_matches(matched, "date")
+                else:
+                    from papertrack.cli.rank import watch_ranker
+
+                    matches = watch_ranker(self.context, watch, "date")(matched)
                 items = select_new(
                     watch.name,
                     matches,

@@ -69,7 +69,7 @@ class Plan:
     source: Source
     categories: tuple[str, ...]
     filters: tuple[Filters, ...]
-    watch: str | None = None
+    watch: Watch | None = None
 
 
 @record
@@ -174,7 +174,7 @@ class ListingOptions:
             )
             own = watch_filters(watch)
             extra = (self.filters,) if self.has_filters else ()
-            plans.append(Plan(source, categories, (own, *extra), watch.name))
+            plans.append(Plan(source, categories, (own, *extra), watch))
         return plans
 
 
@@ -287,6 +287,15 @@ def ranker_of(context: Context, options: ListingOptions) -> Rank:
     return ranker(context, options.sort, options.taste_tag)
 
 
+def _own_rank(context: Context, options: ListingOptions, watch: Watch | None) -> Rank | None:
+    """A ``--watch`` profile with its own ``sort`` or ``min_score`` orders its section."""
+    if watch is None or (watch.sort is None and watch.min_score is None):
+        return None
+    from papertrack.cli.rank import watch_ranker
+
+    return watch_ranker(context, watch, options.sort, options.taste_tag)
+
+
 def build_sections(
     context: Context,
     options: ListingOptions,
@@ -305,7 +314,8 @@ def build_sections(
         loaded = loads[key]
         papers = unique(loaded.papers)  # one row per paper, whatever a service sent
         marks = library_marks(context, papers, plan.filters)
-        matches = rank(apply_filters(papers, plan.filters, marks))
+        ordered = _own_rank(context, options, plan.watch) or rank
+        matches = ordered(apply_filters(papers, plan.filters, marks))
         if options.limit is not None:
             matches = matches[: options.limit]
         if details is not None and matches:
@@ -313,7 +323,14 @@ def build_sections(
             matches = [replace(m, paper=p) for p, m in zip(completed, matches, strict=True)]
         pattern = section_pattern(plan.filters, highlight)
         sections.append(
-            Section(loaded.label, matches, len(papers), pattern, plan.watch, options.explain)
+            Section(
+                loaded.label,
+                matches,
+                len(papers),
+                pattern,
+                plan.watch.name if plan.watch else None,
+                options.explain,
+            )
         )
     return sections
 

@@ -14,6 +14,7 @@ from papertrack.query import Match, sort_matches
 from papertrack.record import record, replace
 
 if TYPE_CHECKING:
+    from papertrack.config import Watch
     from papertrack.models import Paper
     from papertrack.store.index import Reader
     from papertrack.taste import Saved, Taste
@@ -30,6 +31,25 @@ def ranker(context: Context, key: SortKey, tag: str | None = None) -> Rank:
     if key != "taste":
         return lambda matches: sort_matches(matches, key)
     return _ByTaste(context, tag)
+
+
+def watch_ranker(context: Context, watch: Watch, key: SortKey, tag: str | None = None) -> Rank:
+    """A watch profile's order (its ``sort``, else *key*/*tag*) and its ``min_score`` cut:
+    papers less like the library than that are dropped, the rest keep their reasons."""
+    from papertrack.choices import as_sort
+
+    if watch.sort is not None:
+        key, tag = as_sort(watch.sort)  # checked when the config was read
+    least = watch.min_score
+    if least is None:
+        return ranker(context, key, tag)
+    by_taste = _ByTaste(context, tag)
+
+    def rank(matches: list[Match]) -> list[Match]:
+        kept = [m for m in by_taste(matches) if m.reason is not None and m.reason.score >= least]
+        return kept if key == "taste" else sort_matches(kept, key)
+
+    return rank
 
 
 @record

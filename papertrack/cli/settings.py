@@ -134,9 +134,10 @@ def watch_add(context: Context, name: str, values: dict[str, Any], *, replace: b
             continue
         spec = next(k for k in config.WATCH_KEYS if k.name == key)
         table[key] = config.checked(spec, value, what=f"{key} of watch {name}")
-    if not table:
+    if not set(table) - {"sort"}:
         raise UsageError(
-            "a watch needs something to match: --term, --author, --category, --query, …"
+            "a watch needs something to match: --term, --author, --category, --query, "
+            "--min-score, …"
         )
     with configfile.editing(context.config_path) as document:
         watches = document.setdefault("watch", {})

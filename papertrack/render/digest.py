@@ -110,6 +110,9 @@ def render_md(sections: Sequence[DigestSection], generated: datetime) -> str:
             if item.matched:
                 lines.append("")
                 lines.append(f"Matched: {md_escape(', '.join(item.matched))}")
+            if item.reason is not None:
+                lines.append("")
+                lines.append(f"Why: {md_escape(item.reason.text())}")
             lines.append("")
     return "\n".join(lines).rstrip() + "\n"
 
@@ -130,6 +133,8 @@ def render_text(sections: Sequence[DigestSection], generated: datetime) -> str:
             lines.append(short_summary(paper))
             if item.matched:
                 lines.append(f"Matched: {', '.join(item.matched)}")
+            if item.reason is not None:
+                lines.append(f"Why: {item.reason.text()}")
             lines.append(link(paper))
             if paper.github_repo:
                 lines.append(f"Code: {paper.github_repo}")
@@ -149,6 +154,7 @@ def render_json(sections: Sequence[DigestSection], generated: datetime) -> str:
                         **item.paper.to_dict(),
                         "matched_terms": list(item.matched),
                         "update": item.update,
+                        **({"taste": item.reason.as_dict()} if item.reason else {}),
                     }
                     for item in section.items
                 ],
@@ -213,6 +219,8 @@ def render_html(sections: Sequence[DigestSection], generated: datetime) -> str:
                 parts.append(
                     f'<div style="{_STYLE["meta"]}">Matched: {_h(", ".join(item.matched))}</div>'
                 )
+            if item.reason is not None:
+                parts.append(f'<div style="{_STYLE["meta"]}">Why: {_h(item.reason.text())}</div>')
             parts.append("</div>")
     parts.append(
         f'<p style="{_STYLE["meta"]}">Sent by papertrack {_h(__version__)}. '
@@ -250,6 +258,8 @@ def render_rss(items: Sequence[tuple[DigestItem, datetime]], generated: datetime
         ET.SubElement(entry, "pubDate").text = format_datetime(sent_at.astimezone(timezone.utc))
         ET.SubElement(entry, "category").text = item.watch
         description = f"{authors(paper)}\n{facts(paper)}\n\n{short_summary(paper)}"
+        if item.reason is not None:
+            description += f"\n\nWhy: {item.reason.text()}"
         ET.SubElement(entry, "description").text = description
     return '<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(rss, encoding="unicode") + "\n"
 
