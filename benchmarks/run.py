@@ -40,6 +40,7 @@ PAPERTRACK = str(BIN / "papertrack")
 HF_CLI = shutil.which("hf", path=str(BIN)) or shutil.which("hf")
 TODAY = datetime.now(timezone.utc).date()
 QUERY = "speculative decoding"
+SQLITE = "python+sqlite3, every entry"
 
 
 @dataclass
@@ -262,6 +263,82 @@ def startup(runs: int, work: Path, server: HubServer) -> tuple[list[Row], Timing
     return rows, today
 
 
+def fill_library(folder: Path, papers: Sequence[Any]) -> None:
+    """A library holding *papers*, saved a minute apart (the newest last), tagged ``bench``
+    one in ten."""
+    from papertrack.store import library
+
+    start = datetime(2026, 1, 1, tzinfo=timezone.utc)
+    with library.opened(folder) as shelf:
+        for number, paper in enumerate(papers):
+            tags = ["bench"] if number % 10 == 0 else []
+            shelf.add([paper], now=start + timedelta(minutes=number), tags=tags, note=None)
+
+
+def synthetic_papers(count: int, *, seed: int = 11) -> list[Any]:
+    from papertrack.models import Paper
+
+    rng = random.Random(seed)
+    words, authors = vocabulary()
+    return [
+        Paper(
+            id=f"24{n % 12 + 1:02d}.{n:05d}",
+            title=" ".join(rng.choices(words, k=rng.randint(6, 14))),
+            abstract=" ".join(rng.choices(words, k=rng.randint(120, 170))),
+            authors=tuple(rng.choices(authors, k=rng.randint(2, 8))),
+            upvotes=rng.randint(0, 80),
+            daily_date=TODAY - timedelta(days=n % 700),
+            sources=("hf",),
+        )
+        for n in range(count)
+    ]
+
+
+def taste(runs: int, work: Path, today: Timing) -> list[Row]:
+    """Issue 11's targets: --sort taste on a cached day, and a 10,000-paper library."""
+    from papertrack.store import index
+
+    env = environment(work / "day", PAPERTRACK_DATA_DIR=str(work / "taste-data"))
+    day = index.read(work / "day", lambda r: r.between(TODAY, TODAY, ("hf",)))
+    fill_library(work / "taste-data", [*day[:10], *synthetic_papers(190)])
+    marked = measure([PAPERTRACK, "today", "--offline"], env, runs)
+    ranked = measure([PAPERTRACK, "today", "--offline", "--sort", "taste"], env, runs)
+    added = ranked.median_ms - marked.median_ms
+    big = environment(work / "day", PAPERTRACK_DATA_DIR=str(work / "library-10k"))
+    fill_library(work / "library-10k", synthetic_papers(10_000, seed=12))
+    latest = measure([PAPERTRACK, "library", "-n", "20"], big, runs)
+    tagged = measure([PAPERTRACK, "library", "--tag", "bench", "-n", "20"], big, runs)
+    everything = measure([PAPERTRACK, "library"], big, runs)
+    in_sqlite = measure(
+        [sys.executable, "-c", "import sqlite3, json, sys; db = sqlite3.connect(sys.argv[1]); "
+         "[json.loads(p) for (p,) in db.execute('SELECT paper FROM entries')]",
+         str(work / "library-10k" / "library.sqlite3")],
+        big,
+        runs,
+    )  # fmt: skip
+    big_marks = measure([PAPERTRACK, "today", "--offline"], big, runs)
+    rows = [
+        Row(
+            "today --sort taste, 200 saved papers",
+            f"{ranked.median_ms:.0f} ms",
+            f"today {marked.median_ms:.0f} ms",
+            f"+{added:.0f} ms",
+            "adds < 30 ms",
+            added < 30,
+        ),
+        ratio_row(
+            "today --offline, 10k-paper library (marks)", big_marks, today, "no library", "<= 1.3x",
+            1.3,
+        ),
+        ratio_row("library -n 20, 10k saved", latest, in_sqlite, SQLITE, "< 100 ms", 1e9),
+        ratio_row("library --tag T -n 20, 10k saved", tagged, in_sqlite, SQLITE, "< 100 ms", 1e9),
+        ratio_row("library, all 10k saved, piped", everything, in_sqlite, SQLITE, "<= 4x", 4),
+    ]  # fmt: skip
+    rows[2].ok = latest.median_ms < 100
+    rows[3].ok = tagged.median_ms < 100
+    return rows
+
+
 def against_hf(runs: int, work: Path, server: HubServer, today: Timing) -> list[Row]:
     """Target 2: the same recorded day through papertrack and through `hf papers ls`."""
     day = "2025-09-30"
@@ -341,6 +418,21 @@ def history(runs: int, work: Path, sizes: Sequence[int]) -> list[Row]:
             ),
         }
         if size == max(sizes):
+            from papertrack.store import index
+
+            data = work / f"data-{size}"
+            # 50 saved papers of the last month, as a reader's library would be.
+            month = index.read(
+                cache, lambda r: r.between(TODAY - timedelta(days=30), None, ("hf",))
+            )
+            fill_library(data, random.Random(5).sample(month, 50))
+            recommend = measure(
+                [PAPERTRACK, "recommend"], {**env, "PAPERTRACK_DATA_DIR": str(data)}, runs
+            )
+            rows.append(Row(
+                f"recommend, {count_papers(cache):,} cached papers, 50 saved",
+                f"{recommend.median_ms:.0f} ms", "-", "-", "< 1 s", recommend.median_ms < 1000,
+            ))  # fmt: skip
             grep = ["grep", "-ric", "--exclude=index.sqlite3*", QUERY, str(cache)]
             timing = series[size]["search"]
             target = f"search --offline, {count_papers(cache):,} cached papers"
@@ -375,6 +467,7 @@ def run(runs: int, sizes: Sequence[int], work: Path) -> list[Row]:
     server = HubServer().start()
     try:
         rows, today = startup(runs, work, server)
+        rows += taste(runs, work, today)
         rows += against_hf(runs, work, server, today)
         rows += ranges(runs, work, server)
     finally:

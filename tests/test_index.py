@@ -111,7 +111,8 @@ def test_word_counts_follow_the_cache(hub: HubServer) -> None:
 
     def from_scratch() -> tuple[int, dict[str, int]]:
         everything = index.read(cache_root(), lambda r: r.between(None, None, ("hf", "arxiv")))
-        return len(everything), dict(Counter(t for p in everything for t in set(terms(p))))
+        words = Counter(t for p in everything for t in set(terms(p)))
+        return len(everything), {index.DOCUMENTS: len(everything), **words}
 
     fetch_days(hub, "2025-10-24", "2025-09-30", "2025-10-24")
     documents, frequencies = counts()

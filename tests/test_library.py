@@ -454,7 +454,10 @@ def test_today_sorted_by_taste(hub: HubServer) -> None:
     text = " ".join([top["title"], top["abstract"], " ".join(top["ai_keywords"])]).lower()
     assert top["taste"]["terms"] and all(t in text for t in top["taste"]["terms"])
     unknown = run_cli("today", "--sort", "taste:nope")
-    assert unknown.returncode == 2 and "unknown tag 'nope' for --sort taste" in unknown.stderr
+    assert (
+        unknown.returncode == 2
+        and "unknown tag 'nope' to rank by taste (tags in use: mine)" in unknown.stderr
+    )
     bad = run_cli("today", "--sort", "hot")
     assert bad.returncode == 2 and "taste:TAG" in bad.stderr
 
@@ -624,3 +627,26 @@ def test_recommend_bad_input_is_one_line(argv: list[str], needle: str) -> None:
     result = run_cli(*argv)
     assert result.returncode == 2 and result.stdout == ""
     assert len(result.stderr.strip().splitlines()) == 1 and needle in result.stderr
+
+
+def test_a_library_from_the_first_version_is_migrated_forward(tmp_path: Path) -> None:
+    path = tmp_path / library.LIBRARY_NAME
+    with sqlite3.connect(path) as db:
+        db.executescript(library.MIGRATIONS[0])
+        db.execute(
+            "INSERT INTO entries VALUES (?, ?, NULL, 'kept', ?)",
+            ("2511.00001", "2026-01-02T03:04:05Z", json.dumps(paper(1).to_dict())),
+        )
+        db.execute("INSERT INTO tags VALUES ('2511.00001', 'old')")
+        db.execute("PRAGMA user_version = 1")
+    db.close()
+    with library.opened(tmp_path) as shelf:
+        entry = shelf.get("2511.00001")
+        assert entry is not None and (entry.note, entry.tags) == ("kept", ("old",))
+        assert entry.paper == paper(1)
+        version = shelf.db.execute("PRAGMA user_version").fetchone()[0]
+        plan = shelf.db.execute(
+            "EXPLAIN QUERY PLAN SELECT id FROM entries ORDER BY added_at DESC, id LIMIT 5"
+        ).fetchall()
+    assert version == library.SCHEMA_VERSION == 2
+    assert "entries_by_added" in str(plan)  # the latest saves come from the index

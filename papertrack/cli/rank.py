@@ -71,13 +71,13 @@ def read_shelf(context: Context, tag: str | None) -> Shelf:
     folder = library.data_dir(context.environ)
     if not library.library_path(folder).exists():
         if tag is not None:
-            raise UsageError(f"unknown tag {tag!r} for taste: your library is empty")
+            raise UsageError(f"unknown tag {tag!r} to rank by taste: your library is empty")
         return Shelf([], [], frozenset())
     with library.opened(folder) as shelf:
         tags = shelf.tags()
         if tag is not None and tag not in tags:
             known = ", ".join(tags) or "none yet"
-            raise UsageError(f"unknown tag {tag!r} for taste (tags in use: {known})")
+            raise UsageError(f"unknown tag {tag!r} to rank by taste (tags in use: {known})")
         everything = shelf.entries()
         dismissed = [d.paper for d in shelf.dismissed()]
     chosen = [e for e in everything if tag is None or tag in e.tags]

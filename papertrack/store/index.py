@@ -96,9 +96,12 @@ def _remove(path: Path) -> None:
 def _open_on_disk(root: Path) -> sqlite3.Connection:
     """The index file, created, or rebuilt when it is foreign or corrupt. OSError or
     sqlite3.OperationalError when the folder refuses to be written."""
+    path = index_path(root)
+    ready = _open_ready(path)
+    if ready is not None:
+        return ready
     from filelock import FileLock, Timeout
 
-    path = index_path(root)
     root.mkdir(parents=True, exist_ok=True)
     # Processes opening a new index take turns: creating it (WAL mode, the schema) from
     # several at once gives "database is locked", which is not a reason to delete it.
@@ -107,6 +110,25 @@ def _open_on_disk(root: Path) -> sqlite3.Connection:
             return _open_prepared(path)
     except Timeout:
         raise sqlite3.OperationalError("another papertrack held the index for 30 s") from None
+
+
+def _open_ready(path: Path) -> sqlite3.Connection | None:
+    """The index when it exists at this schema: the usual case, opened without taking the
+    lock (which only keeps processes from creating it at once)."""
+    if not path.exists():
+        return None
+    try:
+        connection = _connect(path)
+    except sqlite3.Error:
+        return None
+    try:
+        row = connection.execute("SELECT value FROM meta WHERE key = 'schema'").fetchone()
+        if row is not None and row[0] == SCHEMA_VERSION:
+            return connection
+    except sqlite3.Error:
+        pass  # missing, foreign or corrupt: the locked path below decides
+    connection.close()
+    return None
 
 
 def _open_prepared(path: Path) -> sqlite3.Connection:
@@ -184,10 +206,14 @@ def papers_of(key: Key, items: list[Any]) -> list[Paper]:
     return papers
 
 
+DOCUMENTS = ""
+"""The ``df`` row counting the papers themselves: no word is empty."""
+
+
 def _words(paper: Paper) -> set[str]:
     from papertrack.taste import terms
 
-    return set(terms(paper))
+    return {DOCUMENTS, *terms(paper)}
 
 
 def _add(
@@ -372,7 +398,9 @@ class Reader:
         self.connection = connection
 
     def documents(self) -> int:
-        return int(self.connection.execute("SELECT count(*) FROM papers").fetchone()[0])
+        row = self.connection.execute("SELECT docs FROM df WHERE term = ?", (DOCUMENTS,))
+        found = row.fetchone()
+        return int(found[0]) if found else 0
 
     def frequencies(self, terms: Iterable[str]) -> dict[str, int]:
         """How many cached papers use each of *terms* (taste's words); absent ones, none."""

@@ -47,6 +47,10 @@ MIGRATIONS: tuple[str, ...] = (
     CREATE INDEX tags_by_tag ON tags(tag);
     CREATE TABLE dismissed(id TEXT PRIMARY KEY, at TEXT NOT NULL, paper TEXT NOT NULL);
     """,
+    # 2: the latest saves are read from an index, not by sorting every entry.
+    """
+    CREATE INDEX entries_by_added ON entries(added_at DESC, id);
+    """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 
