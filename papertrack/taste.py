@@ -9,11 +9,13 @@ the terms that added most to it, and the saved paper it is closest to.
 
 from __future__ import annotations
 
+import json
 import math
 import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime
+from operator import itemgetter
 
 from papertrack.matching import fold
 from papertrack.models import Paper
@@ -29,6 +31,13 @@ NEGATIVE_WEIGHT = 0.5
 PROFILE_TERMS = 3000
 REASON_TERMS = 5
 
+POSTING_TERMS = 24
+"""A saved paper is found as the closest by its strongest words only: the reason's "like"
+costs a few look-ups per word instead of one per saved paper."""
+TERMS_VERSION = 1
+"""Which tokenising a stored bag of words came from; change it when terms() changes, and
+bags stored before are worked out again."""
+
 Vector = dict[str, float]
 
 
@@ -43,6 +52,22 @@ def terms(paper: Paper) -> Counter[str]:
         for _ in range(times):
             counts.update(words)
     return counts
+
+
+def terms_json(paper: Paper) -> str:
+    """*paper*'s words as the library stores them."""
+    return json.dumps({"v": TERMS_VERSION, "terms": terms(paper)}, separators=(",", ":"))
+
+
+def terms_from_json(text: str) -> Counter[str] | None:
+    """Words stored by terms_json, or None when they came from another tokenising."""
+    try:
+        data = json.loads(text)
+    except ValueError:
+        return None
+    if not isinstance(data, dict) or data.get("v") != TERMS_VERSION:
+        return None
+    return Counter(data.get("terms") or {})
 
 
 class Idf:
@@ -73,10 +98,19 @@ class Idf:
         return found
 
 
+_TF = [0.0, *(1.0 + math.log(n) for n in range(1, 64))]
+"""Sublinear term frequency, 1 + ln(n), worked out once for the counts words usually have."""
+
+
 def vector(bag: Counter[str], idf: Idf) -> Vector:
-    raw = {t: (1.0 + math.log(n)) * idf.weight(t) for t, n in bag.items()}
+    weights = idf._weights
+    for term in bag.keys() - weights.keys():
+        idf.weight(term)
+    tf, log = _TF, math.log
+    raw = {t: (tf[n] if n < 64 else 1.0 + log(n)) * weights[t] for t, n in bag.items()}
     norm = math.sqrt(sum(v * v for v in raw.values())) or 1.0
-    return {t: v / norm for t, v in raw.items()}
+    scale = 1.0 / norm
+    return {t: v * scale for t, v in raw.items()}
 
 
 def _dot(a: Mapping[str, float], b: Mapping[str, float]) -> float:
@@ -137,23 +171,27 @@ class Taste:
         now: datetime,
         corpus: Iterable[Paper] = (),
         frequencies: Frequencies | None = None,
+        bags: Mapping[str, Counter[str]] | None = None,
     ) -> None:
         """IDF comes from *frequencies* when given (asked once, for every word of the
-        library and *corpus*), else from the library and *corpus* themselves."""
-        self._bags: dict[str, Counter[str]] = {}
+        library and *corpus*), else from the library and *corpus* themselves. *bags* are
+        papers' words already known (by id), e.g. stored with the library."""
+        self._bags: dict[str, Counter[str]] = dict(bags or {})
         papers = [*(s.paper for s in saved), *dismissed, *corpus]
-        bags = [self._bag(p) for p in {p.id: p for p in papers}.values()]
+        known = [self._bag(p) for p in {p.id: p for p in papers}.values()]
         if frequencies is None:
-            self.idf = Idf.of(bags)
+            self.idf = Idf.of(known)
         else:
-            self.idf = frequencies(set().union(*bags))
+            self.idf = frequencies(set().union(*known))
         self.saved = list(saved)
         vectors = [self._vector(s.paper) for s in saved]
+        self._saved_vectors = vectors
         # Which saved papers use each term: the closest one is found from a paper's own
         # terms, not by comparing it with every saved paper.
         self._postings: dict[str, list[tuple[int, float]]] = {}
         for index, vec in enumerate(vectors):
-            for term, value in vec.items():
+            strongest = sorted(vec.items(), key=itemgetter(1), reverse=True)[:POSTING_TERMS]
+            for term, value in strongest:
                 self._postings.setdefault(term, []).append((index, value))
         profile: dict[str, float] = {}
         weights = [_recency(s.added_at, now) for s in saved]
@@ -193,12 +231,22 @@ class Taste:
         for term, value in vec.items():
             for index, weight in self._postings.get(term, ()):
                 similarity[index] = similarity.get(index, 0.0) + value * weight
-        closest = sorted(
-            ((-sim, self.saved[i].paper.id, i) for i, sim in similarity.items()
-             if sim > 0 and self.saved[i].paper.id != paper.id),
-        )  # fmt: skip
-        like = self.saved[closest[0][2]] if closest else None
+        closest = self._closest(similarity, paper.id)
+        if closest is None and top:
+            # Nothing shared with any saved paper's strongest words, yet something in common:
+            # compare with each saved paper in full (rare, so it may cost more).
+            similarity = {i: _dot(vec, v) for i, v in enumerate(self._saved_vectors)}
+            closest = self._closest(similarity, paper.id)
+        like = None if closest is None else self.saved[closest]
         return Reason(score, tuple(t for _, t in top), like)
+
+    def _closest(self, similarity: Mapping[int, float], paper_id: str) -> int | None:
+        best = min(
+            ((-sim, self.saved[i].paper.id, i) for i, sim in similarity.items()
+             if sim > 0 and self.saved[i].paper.id != paper_id),
+            default=None,
+        )  # fmt: skip
+        return None if best is None else best[2]
 
 
 def _recency(added_at: datetime, now: datetime) -> float:

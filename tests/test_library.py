@@ -644,9 +644,15 @@ def test_a_library_from_the_first_version_is_migrated_forward(tmp_path: Path) ->
         entry = shelf.get("2511.00001")
         assert entry is not None and (entry.note, entry.tags) == ("kept", ("old",))
         assert entry.paper == paper(1)
+        from papertrack.taste import terms
+
+        # Saved before words were stored: ranking works them out from the record.
+        assert [(p.id, p.title, p.terms) for p in shelf.liked()] == [
+            ("2511.00001", "Paper 1", terms(paper(1)))
+        ]
         version = shelf.db.execute("PRAGMA user_version").fetchone()[0]
         plan = shelf.db.execute(
             "EXPLAIN QUERY PLAN SELECT id FROM entries ORDER BY added_at DESC, id LIMIT 5"
         ).fetchall()
-    assert version == library.SCHEMA_VERSION == 2
+    assert version == library.SCHEMA_VERSION == 3
     assert "entries_by_added" in str(plan)  # the latest saves come from the index

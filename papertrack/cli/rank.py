@@ -4,6 +4,7 @@ whole cache's word counts, and matches ranked with their reasons (``--sort taste
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING
 
@@ -60,11 +61,14 @@ class Shelf:
     dismissed: list[Paper]
     excluded: frozenset[str]
     """Every saved (read or not) and dismissed id: what recommendations leave out."""
+    bags: dict[str, Counter[str]]
+    """The saved papers' words, as the library stores them."""
 
 
 def read_shelf(context: Context, tag: str | None) -> Shelf:
     """The library's saved papers (those with *tag*, when given) and dismissals; empty when
     there is no library yet (none is created just to be read)."""
+    from papertrack.models import Paper
     from papertrack.store import library
     from papertrack.taste import Saved
 
@@ -72,19 +76,20 @@ def read_shelf(context: Context, tag: str | None) -> Shelf:
     if not library.library_path(folder).exists():
         if tag is not None:
             raise UsageError(f"unknown tag {tag!r} to rank by taste: your library is empty")
-        return Shelf([], [], frozenset())
+        return Shelf([], [], frozenset(), {})
     with library.opened(folder) as shelf:
-        tags = shelf.tags()
-        if tag is not None and tag not in tags:
+        if tag is not None and tag not in (tags := shelf.tags()):
             known = ", ".join(tags) or "none yet"
             raise UsageError(f"unknown tag {tag!r} to rank by taste (tags in use: {known})")
-        everything = shelf.entries()
+        liked = shelf.liked(tag=tag)
+        saved_ids = shelf.ids()
         dismissed = [d.paper for d in shelf.dismissed()]
-    chosen = [e for e in everything if tag is None or tag in e.tags]
+    # A reason names the closest saved paper by its id and title: that is all it needs.
     return Shelf(
-        [Saved(e.paper, e.added_at) for e in chosen],
+        [Saved(Paper(id=p.id, title=p.title), p.added_at) for p in liked],
         dismissed,
-        frozenset([*(e.id for e in everything), *(p.id for p in dismissed)]),
+        frozenset([*saved_ids, *(p.id for p in dismissed)]),
+        {p.id: p.terms for p in liked},
     )
 
 
@@ -98,7 +103,12 @@ def train(context: Context, shelf: Shelf, corpus: Iterable[Paper], reader: Reade
         if documents:
             frequencies = lambda words: Idf(documents, reader.frequencies(words))  # noqa: E731
     return Taste(
-        shelf.saved, shelf.dismissed, now=context.now, corpus=corpus, frequencies=frequencies
+        shelf.saved,
+        shelf.dismissed,
+        now=context.now,
+        corpus=corpus,
+        frequencies=frequencies,
+        bags=shelf.bags,
     )
 
 

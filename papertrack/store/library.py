@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import closing, contextmanager
 from datetime import datetime
@@ -51,6 +52,11 @@ MIGRATIONS: tuple[str, ...] = (
     """
     CREATE INDEX entries_by_added ON entries(added_at DESC, id);
     """,
+    # 3: each saved paper's words, so ranking by taste reads them instead of the whole record
+    # and tokenising it again (NULL for papers saved before: worked out when read).
+    """
+    ALTER TABLE entries ADD COLUMN terms TEXT;
+    """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -70,6 +76,16 @@ class Entry:
     @property
     def id(self) -> str:
         return self.paper.id
+
+
+@record
+class Liked:
+    """A saved paper as ranking by taste reads it: no whole record, its words."""
+
+    id: str
+    title: str
+    added_at: datetime
+    terms: Counter[str]
 
 
 @record
@@ -185,6 +201,37 @@ class Library:
                 found[paper_id] = Mark(bool(read), tags.get(paper_id, ()))
         return found
 
+    def ids(self) -> set[str]:
+        """Every saved paper's id."""
+        return {row[0] for row in self.db.execute("SELECT id FROM entries")}
+
+    def liked(self, *, tag: str | None = None) -> list[Liked]:
+        """The saved papers (with *tag*) as ranking by taste reads them."""
+        from papertrack.taste import terms_from_json
+
+        where, parameters = "", []
+        if tag is not None:
+            where, parameters = "WHERE id IN (SELECT id FROM tags WHERE tag = ?)", [tag]
+        rows = self.db.execute(
+            "SELECT id, json_extract(paper, '$.title'), added_at, terms, "
+            f"CASE WHEN terms IS NULL THEN paper END FROM entries {where}",
+            parameters,
+        )
+        found: list[Liked] = []
+        for paper_id, title, added_at, stored, whole in rows:
+            words = terms_from_json(stored) if stored else None
+            if words is None:
+                from papertrack.taste import terms
+
+                words = terms(_paper(whole or self._paper_of(paper_id)))
+            found.append(Liked(paper_id, str(title or ""), _time(added_at), words))
+        return found
+
+    def _paper_of(self, paper_id: str) -> str:
+        return str(
+            self.db.execute("SELECT paper FROM entries WHERE id = ?", (paper_id,)).fetchone()[0]
+        )
+
     def tags(self) -> dict[str, int]:
         """Every tag in use and how many papers carry it."""
         rows = self.db.execute("SELECT tag, count(*) FROM tags GROUP BY tag ORDER BY tag")
@@ -223,9 +270,9 @@ class Library:
             }
             for paper in papers:
                 db.execute(
-                    "INSERT INTO entries(id, added_at, note, paper) VALUES (?, ?, ?, ?) "
-                    "ON CONFLICT(id) DO UPDATE SET paper = excluded.paper",
-                    (paper.id, stamp, note or "", _json(paper)),
+                    "INSERT INTO entries(id, added_at, note, paper, terms) VALUES (?, ?, ?, ?, ?) "
+                    "ON CONFLICT(id) DO UPDATE SET paper = excluded.paper, terms = excluded.terms",
+                    (paper.id, stamp, note or "", _json(paper), _terms(paper)),
                 )
                 if note is not None:
                     db.execute("UPDATE entries SET note = ? WHERE id = ?", (note, paper.id))
@@ -326,13 +373,15 @@ class Library:
             for entry in entries:
                 db.execute("DELETE FROM entries WHERE id = ?", (entry.id,))
                 db.execute(
-                    "INSERT INTO entries VALUES (?, ?, ?, ?, ?)",
+                    "INSERT INTO entries(id, added_at, read_at, note, paper, terms) "
+                    "VALUES (?, ?, ?, ?, ?, ?)",
                     (
                         entry.id,
                         format_timestamp(entry.added_at),
                         format_timestamp(entry.read_at),
                         entry.note,
                         _json(entry.paper),
+                        _terms(entry.paper),
                     ),
                 )
                 db.executemany(
@@ -383,6 +432,12 @@ def _backup_parts(document: Any) -> tuple[list[Entry], list[Dismissal]]:
 
 def _json(paper: Paper) -> str:
     return json.dumps(paper.to_dict(), ensure_ascii=False, sort_keys=True)
+
+
+def _terms(paper: Paper) -> str:
+    from papertrack.taste import terms_json
+
+    return terms_json(paper)
 
 
 def _paper(data: str) -> Paper:
