@@ -600,6 +600,12 @@ def test_recommend_ranks_the_cache_by_the_library(hub: HubServer) -> None:
     assert run_cli("recommend", "--tag", "decoding", "-n", "5").stdout.splitlines() == lines
     table = run_cli("recommend", "-f", "table", env={"COLUMNS": "140"}).stdout
     assert "why: " in table and "recommended from" in table
+    jsonl = run_cli("recommend", "-n", "5", "-f", "jsonl").stdout.splitlines()
+    assert [json.loads(line)["id"] for line in jsonl] == ids
+    csv_rows = run_cli("recommend", "-n", "5", "-f", "csv").stdout.splitlines()
+    assert [row.split(",")[0] for row in csv_rows[1:]] == ids
+    markdown = run_cli("recommend", "-n", "5", "-f", "md").stdout
+    assert all(f"[{paper_id}]" in markdown for paper_id in ids)
     # Read papers are saved papers: also left out.
     assert run_cli("save", ids[0]).returncode == 0
     assert run_cli("library", "read", ids[0]).returncode == 0
