@@ -391,6 +391,24 @@ def lookup(paper_id: str, *, root: Path, warn: Callable[[str], None] | None = No
     return Paper.from_dict(json.loads(row[0])) if row else None
 
 
+def _window(
+    since: date | None, until: date | None, sources: Sequence[str]
+) -> tuple[list[str], list[Any]]:
+    """SQL conditions (on ``papers``) and their parameters for days and sources."""
+    clauses: list[str] = []
+    parameters: list[Any] = []
+    if since is not None:
+        clauses.append("papers.day >= ?")
+        parameters.append(since.isoformat())
+    if until is not None:
+        clauses.append("papers.day <= ?")
+        parameters.append(until.isoformat())
+    if set(sources) != {"hf", "arxiv"}:
+        clauses.append("(" + " OR ".join("instr(papers.sources, ?) > 0" for _ in sources) + ")")
+        parameters.extend(sources)
+    return clauses, parameters
+
+
 class Reader:
     """Reads of an open index beyond a text search: papers by day, and word counts."""
 
@@ -418,16 +436,8 @@ class Reader:
         self, since: date | None, until: date | None, sources: Sequence[str]
     ) -> list[Paper]:
         """Every cached paper listed from *since* to *until* (by its day), newest first."""
-        clauses, parameters = ["day IS NOT NULL"], []
-        if since is not None:
-            clauses.append("day >= ?")
-            parameters.append(since.isoformat())
-        if until is not None:
-            clauses.append("day <= ?")
-            parameters.append(until.isoformat())
-        if set(sources) != {"hf", "arxiv"}:
-            clauses.append("(" + " OR ".join("instr(sources, ?) > 0" for _ in sources) + ")")
-            parameters.extend(sources)
+        clauses, parameters = _window(since, until, sources)
+        clauses.insert(0, "day IS NOT NULL")
         rows = self.connection.execute(
             f"SELECT data FROM papers WHERE {' AND '.join(clauses)} ORDER BY day DESC, id",
             parameters,
@@ -496,17 +506,9 @@ class _Where:
         since: date | None,
         until: date | None,
     ) -> None:
-        clauses = ["fts MATCH ?"]
-        parameters: list[Any] = [expression]
-        if since is not None:
-            clauses.append("papers.day >= ?")
-            parameters.append(since.isoformat())
-        if until is not None:
-            clauses.append("papers.day <= ?")
-            parameters.append(until.isoformat())
-        if set(sources) != {"hf", "arxiv"}:
-            clauses.append("(" + " OR ".join("instr(papers.sources, ?) > 0" for _ in sources) + ")")
-            parameters.extend(sources)
+        clauses, parameters = _window(since, until, sources)
+        clauses.insert(0, "fts MATCH ?")
+        parameters.insert(0, expression)
         self.clause = " AND ".join(clauses)
         self.parameters = parameters
         self.limit = limit
