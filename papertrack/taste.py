@@ -4,7 +4,7 @@ A paper is a bag of weighted terms (its title and AI keywords count twice, then 
 and the AI summary), weighted tf-idf and normalised. The taste is Rocchio's classic profile:
 the mean of the saved papers' vectors (recent saves weigh more) minus half the mean of the
 dismissed ones. A paper's score is the cosine between the two, from -1 to 1; its reason is
-the terms that added most to it, and the saved paper it is closest to.
+the terms that added most to it, and the saved paper that shares most of those terms.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime
-from operator import itemgetter
+from typing import Any
 
 from papertrack.matching import fold
 from papertrack.models import Paper
@@ -31,9 +31,9 @@ NEGATIVE_WEIGHT = 0.5
 PROFILE_TERMS = 3000
 REASON_TERMS = 5
 
-POSTING_TERMS = 24
-"""A saved paper is found as the closest by its strongest words only: the reason's "like"
-costs a few look-ups per word instead of one per saved paper."""
+POSTINGS_PER_TERM = 4
+MODEL_VERSION = 3
+"""Which training a saved model (Taste.model) came from; change it when Taste changes."""
 TERMS_VERSION = 1
 """Which tokenising a stored bag of words came from; change it when terms() changes, and
 bags stored before are worked out again."""
@@ -130,7 +130,7 @@ class Reason:
     terms: tuple[str, ...]
     """The terms that added most to the score, strongest first."""
     like: Saved | None = None
-    """The saved paper this one is closest to."""
+    """The saved paper sharing most of *terms* (weighted as they count in both)."""
 
     def text(self) -> str:
         """One line: "0.42 · diffusion, guidance, sampling · like "X" (saved 2026-11-02)"."""
@@ -185,14 +185,6 @@ class Taste:
             self.idf = frequencies(set().union(*known))
         self.saved = list(saved)
         vectors = [self._vector(s.paper) for s in saved]
-        self._saved_vectors = vectors
-        # Which saved papers use each term: the closest one is found from a paper's own
-        # terms, not by comparing it with every saved paper.
-        self._postings: dict[str, list[tuple[int, float]]] = {}
-        for index, vec in enumerate(vectors):
-            strongest = sorted(vec.items(), key=itemgetter(1), reverse=True)[:POSTING_TERMS]
-            for term, value in strongest:
-                self._postings.setdefault(term, []).append((index, value))
         profile: dict[str, float] = {}
         weights = [_recency(s.added_at, now) for s in saved]
         total = sum(weights) or 1.0
@@ -205,6 +197,55 @@ class Taste:
         strongest = sorted(profile.items(), key=lambda item: -abs(item[1]))[:PROFILE_TERMS]
         norm = math.sqrt(sum(v * v for _, v in strongest)) or 1.0
         self.profile = {t: v / norm for t, v in strongest}
+        # Which saved papers use each word the profile favours: a reason's "like" is the
+        # saved paper sharing most of the words that made the score.
+        positive = {t for t, v in self.profile.items() if v > 0}
+        postings: dict[str, list[tuple[int, float]]] = {}
+        for index, vec in enumerate(vectors):
+            for term in vec.keys() & positive:
+                # Rounded: the saved copy of a taste (model()) stays small, and answers alike.
+                postings.setdefault(term, []).append((index, round(vec[term], 4)))
+        # The saved papers that use a word most are enough to find the one most like a paper.
+        self._postings = {
+            t: sorted(pairs, key=lambda p: (-p[1], p[0]))[:POSTINGS_PER_TERM]
+            for t, pairs in postings.items()
+        }
+
+    def model(self) -> dict[str, Any]:
+        """What restore() needs to score papers without training again (plain JSON data)."""
+        return {
+            "version": MODEL_VERSION,
+            "saved": [[s.paper.id, s.paper.title, s.added_at.isoformat()] for s in self.saved],
+            "profile": self.profile,
+            "postings": self._postings,
+        }
+
+    @classmethod
+    def restore(
+        cls, model: Mapping[str, Any], *, corpus: Iterable[Paper], frequencies: Frequencies
+    ) -> Taste | None:
+        """A taste saved by model(), scoring with *frequencies* (asked for *corpus*'s words);
+        None when *model* is not one this version wrote."""
+        # Written by model() under a key naming everything it depends on, atomically: the
+        # shape is checked, the numbers are taken as JSON gave them.
+        try:
+            if model.get("version") != MODEL_VERSION:
+                return None
+            saved = [
+                Saved(Paper(id=str(i), title=str(t)), datetime.fromisoformat(str(at)))
+                for i, t, at in model["saved"]
+            ]
+            profile, postings = model["profile"], model["postings"]
+            if not isinstance(profile, dict) or not isinstance(postings, dict):
+                return None
+        except (KeyError, TypeError, ValueError, AttributeError):
+            return None
+        taste = cls.__new__(cls)
+        taste._bags = {}
+        taste.saved, taste.profile, taste._postings = saved, profile, postings
+        words = [taste._bag(p) for p in corpus]
+        taste.idf = frequencies(set().union(*words))
+        return taste
 
     def _bag(self, paper: Paper) -> Counter[str]:
         bag = self._bags.get(paper.id)
@@ -228,15 +269,11 @@ class Taste:
         score = sum(contributions.values())
         top = sorted((c, t) for t, c in contributions.items() if c > 0)[::-1][:REASON_TERMS]
         similarity: dict[int, float] = {}
-        for term, value in vec.items():
+        for _, term in top:
+            value = vec[term]
             for index, weight in self._postings.get(term, ()):
                 similarity[index] = similarity.get(index, 0.0) + value * weight
         closest = self._closest(similarity, paper.id)
-        if closest is None and top:
-            # Nothing shared with any saved paper's strongest words, yet something in common:
-            # compare with each saved paper in full (rare, so it may cost more).
-            similarity = {i: _dot(vec, v) for i, v in enumerate(self._saved_vectors)}
-            closest = self._closest(similarity, paper.id)
         like = None if closest is None else self.saved[closest]
         return Reason(score, tuple(t for _, t in top), like)
 

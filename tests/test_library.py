@@ -660,5 +660,37 @@ def test_a_library_from_the_first_version_is_migrated_forward(tmp_path: Path) ->
         plan = shelf.db.execute(
             "EXPLAIN QUERY PLAN SELECT id FROM entries ORDER BY added_at DESC, id LIMIT 5"
         ).fetchall()
-    assert version == library.SCHEMA_VERSION == 3
+    assert version == library.SCHEMA_VERSION == 4
     assert "entries_by_added" in str(plan)  # the latest saves come from the index
+
+
+def test_a_trained_taste_is_kept_and_follows_the_library(hub: HubServer) -> None:
+    """The second ranking loads the taste the first one trained, with the same result; a
+    change to the library or a damaged copy means training again, never a stale answer."""
+    from papertrack.cli.rank import MODEL_NAME
+    from tests.conftest import TODAY
+
+    hub.serve(TODAY, "2025-10-24")
+    day = json.loads(run_cli("today", "-f", "json").stdout)
+    assert run_cli("save", day[3]["id"], day[5]["id"]).returncode == 0
+    model = Path(os.environ["PAPERTRACK_CACHE_DIR"]) / MODEL_NAME
+    first = run_cli("today", "--sort", "taste", "-f", "json")
+    assert first.returncode == 0 and model.exists()
+    key = json.loads(model.read_bytes())["key"]
+    again = run_cli("today", "--sort", "taste", "-f", "json")
+    assert again.stdout == first.stdout and json.loads(model.read_bytes())["key"] == key
+    # The library changes: a new key, and the new paper counts.
+    assert run_cli("save", day[7]["id"]).returncode == 0
+    changed = run_cli("today", "--sort", "taste", "-f", "json")
+    assert json.loads(model.read_bytes())["key"] != key and changed.stdout != first.stdout
+    model.unlink()
+    fresh = run_cli("today", "--sort", "taste", "-f", "json")
+    assert fresh.stdout == changed.stdout  # trained from scratch: the same answer
+    model.write_text('{"key": "', encoding="utf-8")
+    assert run_cli("today", "--sort", "taste", "-f", "json").stdout == changed.stdout
+    # A dismissal changes it too.
+    assert run_cli("library", "dismiss", day[9]["id"]).returncode == 0
+    dismissed = run_cli("today", "--sort", "taste", "-f", "json").stdout
+    assert dismissed != changed.stdout
+    model.unlink()
+    assert run_cli("today", "--sort", "taste", "-f", "json").stdout == dismissed

@@ -9,12 +9,13 @@ from papertrack.choices import SOURCES, as_source
 from papertrack.cli.choices import ColorChoice, FormatChoice
 from papertrack.cli.common import write_sections
 from papertrack.cli.context import Context
-from papertrack.cli.rank import read_shelf, train
+from papertrack.cli.rank import load_taste
 from papertrack.errors import UsageError
 from papertrack.query import Match
 from papertrack.render import Section
 
 if TYPE_CHECKING:
+    from papertrack.models import Paper
     from papertrack.store.index import Reader
 
 EMPTY = (
@@ -34,7 +35,6 @@ def run_recommend(
     color: ColorChoice,
 ) -> None:
     from papertrack.dates import parse_since
-    from papertrack.store import index
 
     if limit < 1:
         raise UsageError(f"--limit must be at least 1 (got {limit})")
@@ -47,28 +47,28 @@ def run_recommend(
 
         tag = check_tag(tag)
     first = parse_since(since, today=context.today)
-    shelf = read_shelf(context, tag)
-    if not shelf.saved:
-        context.note(EMPTY if tag is None else f"No paper in your library has the tag {tag!r}.")
-        return
     sources = ("hf", "arxiv") if chosen == "all" else (chosen,)
 
-    def rank(reader: Reader) -> tuple[list[Match], int]:
-        pool = [p for p in reader.between(first, context.today, sources)
-                if p.id not in shelf.excluded]  # fmt: skip
-        taste = train(context, shelf, pool, reader)
-        scored = sorted(((taste.score(p), p.id, p) for p in pool), key=lambda s: (-s[0], s[1]))
-        best = [Match(p, reason=taste.reason(p)) for score, _, p in scored[:limit] if score > 0]
-        return best, len(pool)
+    def pool(reader: Reader | None, excluded: frozenset[str]) -> list[Paper]:
+        papers = reader.between(first, context.today, sources) if reader is not None else []
+        return [p for p in papers if p.id not in excluded]
 
-    matches, pool = index.read(context.cache_dir, rank, warn=context.note)
-    label = f"recommended from {pool} cached paper{'s' if pool != 1 else ''} since {first}"
-    if not pool:
+    taste, candidates = load_taste(context, tag, pool, current=True)
+    if taste is None:
+        context.note(EMPTY if tag is None else f"No paper in your library has the tag {tag!r}.")
+        return
+    scored = sorted(((taste.score(p), p.id, p) for p in candidates), key=lambda s: (-s[0], s[1]))
+    matches = [Match(p, reason=taste.reason(p)) for score, _, p in scored[:limit] if score > 0]
+    pool_size = len(candidates)
+    label = (
+        f"recommended from {pool_size} cached paper{'s' if pool_size != 1 else ''} since {first}"
+    )
+    if not pool_size:
         context.note(
             f"No cached papers since {first} that you have not saved or dismissed; fetch "
             f"some first, e.g. papertrack list --since {first}"
         )
     elif not matches:
-        context.note(f"None of the {pool} cached papers since {first} resemble your library.")
-    section = Section(label, matches, pool, explain=True)
+        context.note(f"None of the {pool_size} cached papers since {first} resemble your library.")
+    section = Section(label, matches, pool_size, explain=True)
     write_sections(context, [section], fmt=fmt, color=color)

@@ -279,6 +279,10 @@ def _count_words(connection: sqlite3.Connection, df: Counter[str]) -> None:
     )
     if any(n < 0 for _, n in changes):
         connection.execute("DELETE FROM df WHERE docs <= 0")
+    if changes:
+        # Random, not a count: an index rebuilt from scratch must not match a taste trained
+        # on the one before.
+        connection.execute("INSERT OR REPLACE INTO meta VALUES ('words', hex(randomblob(8)))")
 
 
 def add_entries(entries: Sequence[tuple[Key, list[Any], list[Paper] | None]], root: Path) -> None:
@@ -419,6 +423,11 @@ class Reader:
         row = self.connection.execute("SELECT docs FROM df WHERE term = ?", (DOCUMENTS,))
         found = row.fetchone()
         return int(found[0]) if found else 0
+
+    def generation(self) -> str:
+        """A token that changes whenever the word counts do."""
+        row = self.connection.execute("SELECT value FROM meta WHERE key = 'words'").fetchone()
+        return str(row[0]) if row else ""
 
     def frequencies(self, terms: Iterable[str]) -> dict[str, int]:
         """How many cached papers use each of *terms* (taste's words); absent ones, none."""

@@ -57,6 +57,21 @@ MIGRATIONS: tuple[str, ...] = (
     """
     ALTER TABLE entries ADD COLUMN terms TEXT;
     """,
+    # 4: a token that changes with every change, so what is derived from the library (a
+    # trained taste) knows when it is out of date. Random, not a count: a library restored
+    # from a backup must not match what was derived from another.
+    """
+    CREATE TABLE generation(token TEXT NOT NULL);
+    INSERT INTO generation VALUES (hex(randomblob(8)));
+    """
+    + "".join(
+        f"""
+    CREATE TRIGGER {table}_{event.lower()} AFTER {event} ON {table}
+    BEGIN UPDATE generation SET token = hex(randomblob(8)); END;
+    """
+        for table in ("entries", "tags", "dismissed")
+        for event in ("INSERT", "UPDATE", "DELETE")
+    ),
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -200,6 +215,13 @@ class Library:
             for paper_id, read in rows:
                 found[paper_id] = Mark(bool(read), tags.get(paper_id, ()))
         return found
+
+    def generation(self) -> str:
+        """A token that changes whenever anything in the library does."""
+        return str(self.db.execute("SELECT token FROM generation").fetchone()[0])
+
+    def dismissed_ids(self) -> set[str]:
+        return {row[0] for row in self.db.execute("SELECT id FROM dismissed")}
 
     def ids(self) -> set[str]:
         """Every saved paper's id."""
@@ -480,6 +502,17 @@ def _prepare(db: sqlite3.Connection, path: Path) -> None:
         ) from None
 
 
+def _statements(script: str) -> Iterator[str]:
+    """The statements of *script* one by one (a trigger's body holds semicolons too)."""
+    pending = ""
+    for part in script.split(";"):
+        pending += part + ";"
+        if sqlite3.complete_statement(pending):
+            if pending.strip(" \n;"):
+                yield pending
+            pending = ""
+
+
 def _migrate(db: sqlite3.Connection, path: Path) -> None:
     db.execute("BEGIN IMMEDIATE")
     try:
@@ -491,9 +524,8 @@ def _migrate(db: sqlite3.Connection, path: Path) -> None:
                 hint="upgrade papertrack",
             )
         for step in range(version, SCHEMA_VERSION):
-            for statement in MIGRATIONS[step].split(";"):
-                if statement.strip():
-                    db.execute(statement)
+            for statement in _statements(MIGRATIONS[step]):
+                db.execute(statement)
         # PRAGMA takes no parameters; the value is our own integer.
         db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
         db.execute("COMMIT")
