@@ -10,10 +10,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import typer
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from papertrack.cli import fast
+from papertrack.cli import fast, spec
 from papertrack.cli import listing as listing_module
 from papertrack.cli.context import Context
 from papertrack.cli.listing import ListingArgs, ListingOptions
@@ -169,3 +170,65 @@ def test_plain_lines_parse() -> None:
     values: dict[str, Any] = parsed[1]
     assert values["terms"] == ["diffusion"] and values["category"] == ["cs.CL"]
     assert values["min_upvotes"] == 5 and values["exclude"] == ["a", "b"]
+
+
+@st.composite
+def library_lines(draw: st.DrawFn) -> list[str]:
+    argv = ["library"]
+    values = {
+        **VALUES,
+        "sort": st.sampled_from(["added", "date", "title", "taste", "score", "taste:x"]),
+    }
+    table = fast.TABLES["library"]
+    chosen = draw(st.lists(st.sampled_from(table), max_size=6, unique_by=lambda row: row[0]))
+    for name, kind, spellings in chosen:
+        spelling = draw(st.sampled_from(spellings))
+        if kind == "flag":
+            argv.append(spelling)
+        elif spelling.startswith("--") and draw(st.booleans()):
+            argv.append(f"{spelling}={draw(values[name] if name == 'sort' else values[kind])}")
+        else:
+            argv += [spelling, draw(values[name] if name == "sort" else values[kind])]
+    for term in draw(
+        st.lists(WORD.filter(lambda w: w not in spec.LIBRARY_SUBCOMMANDS), max_size=2)
+    ):
+        argv.append(term)
+    return argv
+
+
+def library_call(argv: list[str], *, typer_path: bool) -> dict[str, Any]:
+    from papertrack.cli import library
+
+    captured: list[dict[str, Any]] = []
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(
+            library, "run_list", lambda _, terms, **kw: captured.append({"terms": terms, **kw})
+        )
+        if typer_path:
+            from papertrack.cli.app import app
+
+            app(args=argv, prog_name="papertrack", standalone_mode=False, obj=context())
+        else:
+            assert fast.run(argv, context())
+    assert len(captured) == 1
+    return captured[0]
+
+
+@settings(
+    max_examples=80, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(argv=library_lines())
+def test_fast_path_reads_library_lines_as_typer_does(argv: list[str]) -> None:
+    assert library_call(argv, typer_path=False) == library_call(argv, typer_path=True)
+
+
+def test_library_subcommands_go_to_typer() -> None:
+    from papertrack.cli.library_app import library_app
+
+    group = typer.main.get_group(library_app)
+    assert set(spec.LIBRARY_SUBCOMMANDS) == set(group.commands)
+    for name in spec.LIBRARY_SUBCOMMANDS:
+        assert fast.parse(["library", name, "x"]) is None
+    assert fast.parse(["library", "--help"]) is None
+    parsed = fast.parse(["library", "agents", "-t", "rl", "--unread", "-n", "3"])
+    assert parsed is not None and parsed[1]["terms"] == ["agents"] and parsed[1]["sort"] == "added"

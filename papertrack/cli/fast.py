@@ -1,4 +1,4 @@
-"""A Typer-free path for the everyday ``today`` and ``list`` command lines.
+"""A Typer-free path for the everyday ``today``, ``list`` and ``library`` command lines.
 
 Importing Typer (and the click it carries) costs about 40 ms here, three times the
 interpreter's own start-up, and ``papertrack today`` is typed many times a day. When every
@@ -15,7 +15,7 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from papertrack.cli.spec import CHOICES, COMMANDS
+from papertrack.cli.spec import CHOICES, COMMANDS, LIBRARY_SUBCOMMANDS
 
 if TYPE_CHECKING:
     from papertrack.cli.context import Context
@@ -33,7 +33,7 @@ def defaults(command: str) -> dict[str, Any]:
     values: dict[str, Any] = {"terms": None}
     for name, kind, _ in TABLES[command]:
         values[name] = False if kind == "flag" else None
-    values["sort"] = "date"
+    values["sort"] = "added" if command == "library" else "date"
     return values
 
 
@@ -44,6 +44,8 @@ def parse(
     if not argv or argv[0] not in TABLES or (environ or {}).get("_PAPERTRACK_COMPLETE"):
         return None
     command = argv[0]
+    if command == "library" and len(argv) > 1 and argv[1] in LIBRARY_SUBCOMMANDS:
+        return None  # library add, rm, …: Typer's
     spellings = {flag: (name, kind) for name, kind, flags in TABLES[command] for flag in flags}
     values = defaults(command)
     terms: list[str] = []
@@ -104,6 +106,17 @@ def run(argv: Sequence[str], context: Context) -> bool:
     if parsed is None:
         return False
     command, values = parsed
+    if command == "library":
+        from papertrack.cli import library
+        from papertrack.cli.choices import ColorChoice
+
+        chosen = values["color"] or ColorChoice(context.config.text("color") or "auto")
+        library.run_list(
+            context, values["terms"] or [], tag=values["tag"], unread=values["unread"],
+            sort=values["sort"], limit=values["limit"], fmt=values["fmt"], color=chosen,
+            explain=values["explain"],
+        )  # fmt: skip
+        return True
     from papertrack.cli.listing import ListingArgs, ListingOptions, run_list, run_today
 
     options, period = split_period(values)

@@ -1,4 +1,5 @@
-"""The options of ``today`` and ``list``, declared once and free of Typer.
+"""The options of ``today``, ``list`` and the ``library`` listing, declared once and free of
+Typer.
 
 papertrack.cli.options makes Typer's declarations from this table, and papertrack.cli.fast
 parses plain command lines with it without importing Typer (as httpie's ParserSpec feeds
@@ -96,7 +97,26 @@ PERIOD: tuple[Opt, ...] = (
     Opt("until", "text", ("--until",), "Last day of a --since range (default: today).", "DATE"),
 )  # fmt: skip
 
-COMMANDS: dict[str, tuple[Opt, ...]] = {"today": LISTING, "list": (*LISTING, *PERIOD)}
+SHELF: tuple[Opt, ...] = (
+    Opt("tag", "text", ("--tag", "-t"), "Only papers with this tag.", "TAG"),
+    Opt("unread", "flag", ("--unread",), "Only papers not marked read.", show_default=True),
+    Opt("sort", "text", ("--sort", "-s"),
+        "Order: latest saved first (added), newest paper, title, or likeness to your library "
+        "(taste; taste:TAG to one tag's papers).", "added|date|title|taste[:TAG]",
+        show_default=True),
+    *(opt for opt in LISTING if opt.name in ("explain", "limit", "fmt", "color")),
+)  # fmt: skip
+"""``papertrack library [TERMS] …``: listing the library (its declarations in library_app)."""
+LIBRARY_SUBCOMMANDS = (
+    "list", "add", "rm", "tag", "untag", "note", "read", "unread", "dismiss", "export", "import",
+)  # fmt: skip
+"""What ``library`` takes as a subcommand rather than a term (test_fast checks the group)."""
+
+COMMANDS: dict[str, tuple[Opt, ...]] = {
+    "today": LISTING,
+    "list": (*LISTING, *PERIOD),
+    "library": SHELF,
+}
 BY_NAME: dict[str, Opt] = {opt.name: opt for opt in (*LISTING, *PERIOD)}
 CHOICES: dict[str, Any] = {
     "source": SourceChoice,
