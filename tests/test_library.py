@@ -694,3 +694,18 @@ def test_a_trained_taste_is_kept_and_follows_the_library(hub: HubServer) -> None
     assert dismissed != changed.stdout
     model.unlink()
     assert run_cli("today", "--sort", "taste", "-f", "json").stdout == dismissed
+
+
+def test_ranking_reads_the_library_without_sqlites_json_functions(tmp_path: Path) -> None:
+    with library.opened(tmp_path) as shelf:
+        shelf.add([paper(1), paper(2)], now=NOW, tags=["x"], note=None)
+        expected = shelf.liked(tag="x")
+
+        def missing(*_: object) -> None:
+            raise RuntimeError("no such function")  # as an SQLite without JSON1 would fail
+
+        shelf.db.create_function("json_extract", 2, missing)
+        assert shelf.liked(tag="x") == expected and {p.title for p in expected} == {
+            "Paper 1",
+            "Paper 2",
+        }

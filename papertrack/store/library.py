@@ -234,11 +234,20 @@ class Library:
         where, parameters = "", []
         if tag is not None:
             where, parameters = "WHERE id IN (SELECT id FROM tags WHERE tag = ?)", [tag]
-        rows = self.db.execute(
-            "SELECT id, json_extract(paper, '$.title'), added_at, terms, "
-            f"CASE WHEN terms IS NULL THEN paper END FROM entries {where}",
-            parameters,
-        )
+        try:
+            rows = self.db.execute(
+                "SELECT id, json_extract(paper, '$.title'), added_at, terms, "
+                f"CASE WHEN terms IS NULL THEN paper END FROM entries {where}",
+                parameters,
+            ).fetchall()
+        except sqlite3.OperationalError:
+            # An SQLite built without its JSON functions: the titles from the records.
+            rows = [
+                (i, _paper(paper).title, added_at, terms, None if terms else paper)
+                for i, added_at, terms, paper in self.db.execute(
+                    f"SELECT id, added_at, terms, paper FROM entries {where}", parameters
+                )
+            ]
         found: list[Liked] = []
         for paper_id, title, added_at, stored, whole in rows:
             words = terms_from_json(stored) if stored else None
