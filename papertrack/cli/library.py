@@ -120,29 +120,16 @@ def run_dismiss(context: Context, texts: Sequence[str], mode: Mode) -> None:
 
 
 def chosen_entries(
-    shelf: Library,
-    *,
-    tag: str | None,
-    unread: bool,
-    terms: Sequence[str] = (),
-    limit: int | None = None,
+    shelf: Library, *, tag: str | None, unread: bool, limit: int | None = None
 ) -> list[Entry]:
+    """The saved papers with *tag* (checked: an unknown tag is an error), unread ones only
+    with *unread*, latest saved first."""
     if tag is not None:
         tag = tags_of([tag])[0]
         if tag not in shelf.tags():
             known = ", ".join(shelf.tags()) or "none yet"
             raise UsageError(f"unknown tag {tag!r} (tags in use: {known})")
-    # Only an unfiltered list in the stored order can stop reading early.
-    entries = shelf.entries(tag=tag, unread=unread, limit=None if terms else limit)
-    if terms:
-        kept = {
-            m.paper.id
-            for m in filter_papers(
-                [e.paper for e in entries], Filters(tuple(terms), replacements=True)
-            )
-        }
-        entries = [e for e in entries if e.id in kept]
-    return entries
+    return shelf.entries(tag=tag, unread=unread, limit=limit)
 
 
 def run_list(
@@ -166,6 +153,7 @@ def run_list(
     if limit is not None and limit < 1:
         raise UsageError(f"--limit must be at least 1 (got {limit})")
     with opened(context) as shelf:
+        # Only an unfiltered list in the stored order can stop reading early.
         early = limit if sort == "added" and not terms else None
         entries = chosen_entries(shelf, tag=tag, unread=unread, limit=early)
         total = shelf.count()

@@ -36,6 +36,8 @@ Ids = Annotated[
     list[str],
     typer.Argument(metavar="ID...", help="arXiv ids or paper URLs.", show_default=False),
 ]
+PaperArg = Annotated[str, typer.Argument(metavar="ID")]
+TagsArg = Annotated[list[str], typer.Argument(metavar="TAG...")]
 TagOption = Annotated[
     list[str] | None,
     typer.Option("--tag", "-t", metavar="TAG", help="Tag (repeatable, or a comma list).",
@@ -107,11 +109,7 @@ def remove(ctx: typer.Context, ids: Ids) -> None:
 
 
 @library_app.command("tag", short_help="Add tags to a saved paper.")
-def tag(
-    ctx: typer.Context,
-    paper: Annotated[str, typer.Argument(metavar="ID")],
-    tags: Annotated[list[str], typer.Argument(metavar="TAG...")],
-) -> None:
+def tag(ctx: typer.Context, paper: PaperArg, tags: TagsArg) -> None:
     """Add tags to a saved paper."""
     from papertrack.cli import library
 
@@ -119,11 +117,7 @@ def tag(
 
 
 @library_app.command("untag", short_help="Remove tags from a saved paper.")
-def untag(
-    ctx: typer.Context,
-    paper: Annotated[str, typer.Argument(metavar="ID")],
-    tags: Annotated[list[str], typer.Argument(metavar="TAG...")],
-) -> None:
+def untag(ctx: typer.Context, paper: PaperArg, tags: TagsArg) -> None:
     """Remove tags from a saved paper."""
     from papertrack.cli import library
 
@@ -133,7 +127,7 @@ def untag(
 @library_app.command("note", short_help="Set the note of a saved paper.")
 def note(
     ctx: typer.Context,
-    paper: Annotated[str, typer.Argument(metavar="ID")],
+    paper: PaperArg,
     text: Annotated[str, typer.Argument(metavar="TEXT", help="The note ('' to clear it).")],
 ) -> None:
     """Set (or with '' clear) the note of a saved paper."""

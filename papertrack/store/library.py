@@ -229,7 +229,7 @@ class Library:
 
     def liked(self, *, tag: str | None = None) -> list[Liked]:
         """The saved papers (with *tag*) as ranking by taste reads them."""
-        from papertrack.taste import terms_from_json
+        from papertrack.taste import terms, terms_from_json
 
         where, parameters = "", []
         if tag is not None:
@@ -252,8 +252,6 @@ class Library:
         for paper_id, title, added_at, stored, whole in rows:
             words = terms_from_json(stored) if stored else None
             if words is None:
-                from papertrack.taste import terms
-
                 words = terms(_paper(whole or self._paper_of(paper_id)))
             found.append(Liked(paper_id, str(title or ""), _time(added_at), words))
         return found
