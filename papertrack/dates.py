@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from datetime import date, datetime, time, timedelta, timezone
 from typing import Literal
 
@@ -11,8 +12,10 @@ from papertrack.record import record
 
 HF_FIRST_DAY = date(2023, 5, 4)
 """The first Hugging Face Daily Papers batch."""
+ARXIV_FIRST_DAY = date(1991, 8, 14)
+"""arXiv's first paper (hep-th/9108001)."""
 MAX_RANGE_DAYS = 100
-"""A --since range is fetched one day per request; beyond this, --month is the better tool."""
+"""The longest window one digest reads."""
 TODAY_LOOKBACK_DAYS = 7
 
 PeriodKind = Literal["date", "week", "month", "range"]
@@ -57,8 +60,10 @@ def day_period(day: date) -> Period:
     return Period("date", day.isoformat(), day, day)
 
 
-def _check_bounds(day: date, option: str, today: date) -> date:
-    if day < HF_FIRST_DAY:
+def _check_bounds(day: date, option: str, today: date, earliest: date = HF_FIRST_DAY) -> date:
+    if day < earliest:
+        if earliest != HF_FIRST_DAY:
+            raise UsageError(f"{option} {day.isoformat()} is before {earliest.isoformat()}")
         raise UsageError(
             f"{option} {day.isoformat()} is before Hugging Face Daily Papers began "
             f"({HF_FIRST_DAY.isoformat()})"
@@ -69,8 +74,12 @@ def _check_bounds(day: date, option: str, today: date) -> date:
     return day
 
 
-def _whole_period(kind: PeriodKind, key: str, first: date, last: date, today: date) -> Period:
-    if last < HF_FIRST_DAY:
+def _whole_period(
+    kind: PeriodKind, key: str, first: date, last: date, today: date, earliest: date = HF_FIRST_DAY
+) -> Period:
+    if last < earliest:
+        if earliest != HF_FIRST_DAY:
+            raise UsageError(f"--{kind} {key} is before {earliest}")
         raise UsageError(
             f"--{kind} {key} is before Hugging Face Daily Papers began ({HF_FIRST_DAY})"
         )
@@ -83,8 +92,8 @@ class NotADate(UsageError):
     """The text is no date at all (as opposed to a date out of range)."""
 
 
-def parse_day(text: str, *, option: str, today: date) -> date:
-    """A calendar day: YYYY-MM-DD, ``today`` or ``yesterday``."""
+def parse_day(text: str, *, option: str, today: date, earliest: date = HF_FIRST_DAY) -> date:
+    """A calendar day from *earliest* to tomorrow: YYYY-MM-DD, ``today`` or ``yesterday``."""
     value = text.strip().lower()
     if value == "today":
         return today
@@ -99,10 +108,10 @@ def parse_day(text: str, *, option: str, today: date) -> date:
             f"invalid {option} {text!r}: expected a date as YYYY-MM-DD "
             "(e.g. 2025-08-25), 'today' or 'yesterday'"
         ) from None
-    return _check_bounds(day, option, today)
+    return _check_bounds(day, option, today, earliest)
 
 
-def parse_week(text: str, *, today: date) -> Period:
+def parse_week(text: str, *, today: date, earliest: date = HF_FIRST_DAY) -> Period:
     """An ISO week, ``YYYY-Www`` (Monday to Sunday), as Hugging Face's ``week=`` takes it."""
     match = _WEEK.fullmatch(text.strip())
     first: date | None = None
@@ -117,31 +126,29 @@ def parse_week(text: str, *, today: date) -> Period:
             f"invalid --week {text!r}: expected an ISO week as YYYY-Www "
             "(e.g. 2025-W09; weeks run 01 to 52 or 53)"
         )
-    return _whole_period("week", f"{year:04d}-W{week:02d}", first, first + timedelta(6), today)
+    key = f"{year:04d}-W{week:02d}"
+    return _whole_period("week", key, first, first + timedelta(6), today, earliest)
 
 
-def parse_month(text: str, *, today: date) -> Period:
+def parse_month(text: str, *, today: date, earliest: date = HF_FIRST_DAY) -> Period:
     """A calendar month, ``YYYY-MM``."""
     match = _MONTH.fullmatch(text.strip())
     if match is None or not 1 <= int(match.group(2)) <= 12:
         raise UsageError(f"invalid --month {text!r}: expected a month as YYYY-MM (e.g. 2025-08)")
-    year, month = int(match.group(1)), int(match.group(2))
-    first = date(year, month, 1)
-    following = date(year + month // 12, month % 12 + 1, 1)
-    last = following - timedelta(days=1)
-    return _whole_period("month", f"{year:04d}-{month:02d}", first, last, today)
+    period = month_period(int(match.group(1)), int(match.group(2)))
+    return _whole_period("month", period.key, period.first, period.last, today, earliest)
 
 
-def parse_since(text: str, *, today: date) -> date:
-    """``Nd`` (the last N days, today included) or a date."""
+def parse_since(text: str, *, today: date, earliest: date = HF_FIRST_DAY) -> date:
+    """``Nd`` (the last N days, today included) or a date, from *earliest* on."""
     match = _DAYS_AGO.fullmatch(text.strip().lower())
     if match:
         count = int(match.group(1))
         if count < 1:
             raise UsageError(f"invalid --since {text!r}: the number of days must be at least 1")
-        return max(today - timedelta(days=count - 1), HF_FIRST_DAY)
+        return max(today - timedelta(days=count - 1), earliest)
     try:
-        return parse_day(text, option="--since", today=today)
+        return parse_day(text, option="--since", today=today, earliest=earliest)
     except NotADate:
         raise UsageError(
             f"invalid --since {text!r}: expected Nd (e.g. 7d for the last 7 days) "
@@ -152,15 +159,55 @@ def parse_since(text: str, *, today: date) -> date:
 def range_period(first: date, last: date) -> Period:
     if last < first:
         raise UsageError(f"--until {last.isoformat()} is before --since {first.isoformat()}")
-    span = (last - first).days + 1
-    if span > MAX_RANGE_DAYS:
-        raise UsageError(
-            f"--since/--until cover {span} days; a range is limited to {MAX_RANGE_DAYS} days "
-            "(use --month for whole months)"
-        )
     if first == last:
         return day_period(first)
     return Period("range", f"{first.isoformat()}..{last.isoformat()}", first, last)
+
+
+def month_period(year: int, month: int) -> Period:
+    first = date(year, month, 1)
+    following = date(year + month // 12, month % 12 + 1, 1)
+    return Period("month", f"{year:04d}-{month:02d}", first, following - timedelta(days=1))
+
+
+def week_period(day: date) -> Period:
+    """The ISO week (Monday to Sunday) *day* is in."""
+    year, week, weekday = day.isocalendar()
+    monday = day - timedelta(days=weekday - 1)
+    return Period("week", f"{year:04d}-W{week:02d}", monday, monday + timedelta(days=6))
+
+
+WHOLE_MONTH_FROM = 15
+"""Days of a month a range needs before the whole month is asked for in one listing."""
+
+
+def covering(days: Sequence[date]) -> list[Period]:
+    """Few listings (months, ISO weeks, dates) that together hold *days*.
+
+    A month when the days fill at least half of it; then an ISO week for two or more of
+    the remaining days in it; a date for the rest. A month or week may reach past the days
+    asked for: those days come along. Any 18 months cost at most 23 listings."""
+    needed = sorted(set(days))
+    chosen: list[Period] = []
+    left: list[date] = []
+    by_month: dict[tuple[int, int], list[date]] = {}
+    for day in needed:
+        by_month.setdefault((day.year, day.month), []).append(day)
+    for (year, month), inside in by_month.items():
+        whole = month_period(year, month)
+        if len(inside) >= WHOLE_MONTH_FROM:
+            chosen.append(whole)
+        else:
+            left.extend(inside)
+    by_week: dict[Period, list[date]] = {}
+    for day in left:
+        by_week.setdefault(week_period(day), []).append(day)
+    for week, inside in by_week.items():
+        if len(inside) >= 2:
+            chosen.append(week)
+        else:
+            chosen.extend(day_period(day) for day in inside)
+    return sorted(chosen, key=lambda period: (period.first, period.last))
 
 
 def resolve_period(
@@ -171,8 +218,11 @@ def resolve_period(
     since: str | None,
     until: str | None,
     today: date,
+    earliest: date = HF_FIRST_DAY,
 ) -> Period:
-    """Turn ``list``'s mutually exclusive period options into one Period."""
+    """Turn ``list``'s mutually exclusive period options into one Period; *earliest* is
+    the first day the sources asked for can have (arXiv's is decades before Hugging
+    Face's)."""
     chosen = [
         name
         for name, value in (
@@ -193,14 +243,18 @@ def resolve_period(
     if len(chosen) > 1:
         raise UsageError(f"choose one of {', '.join(chosen)}; they cannot be combined")
     if day is not None:
-        return day_period(parse_day(day, option="--date", today=today))
+        return day_period(parse_day(day, option="--date", today=today, earliest=earliest))
     if week is not None:
-        return parse_week(week, today=today)
+        return parse_week(week, today=today, earliest=earliest)
     if month is not None:
-        return parse_month(month, today=today)
+        return parse_month(month, today=today, earliest=earliest)
     assert since is not None
-    first = parse_since(since, today=today)
-    last = parse_day(until, option="--until", today=today) if until is not None else today
+    first = parse_since(since, today=today, earliest=earliest)
+    last = (
+        parse_day(until, option="--until", today=today, earliest=earliest)
+        if until is not None
+        else today
+    )
     return range_period(first, last)
 
 

@@ -184,6 +184,26 @@ class Session:
 
             index.add_entries([(k, items, self._parsed.get(k)) for k, items in written], self.root)
 
+    def answers(self, copy: cache.CachedListing, fresh: Rule, mode: Mode | None = None) -> bool:
+        """Whether *copy* stands in for asking the server: always offline; in ``auto``
+        when it came from the server this run asks and *fresh* says so; never on refresh."""
+        mode = mode or self.mode
+        if mode == "offline":
+            return True
+        return mode == "auto" and self.from_here(copy.url, copy.key) and fresh(copy, self.now)
+
+    def fallback(self, copy: cache.CachedListing, what: str, exc: FetchError) -> Fetched:
+        """The cached *copy*, with a warning, because fetching a newer one failed."""
+        self.warn(
+            f"warning: could not refresh the {what}: {exc}; showing the cached copy "
+            f"fetched {cache.age_text(copy.fetched_at, self.now)}"
+        )
+        return _from(copy, stale=True)
+
+    @staticmethod
+    def cached(copy: cache.CachedListing, *, stale: bool = False) -> Fetched:
+        return _from(copy, stale=stale)
+
     def through_cache(
         self,
         key: Key,
@@ -198,22 +218,16 @@ class Session:
         it is not simply *key*'s own (an arXiv feed day for its API rebuild; the newest day)."""
         mode = mode or self.mode
         copy = self.read(key) if cached == "read" else cached
-        if mode == "offline":
-            if copy is None:
-                raise NotCachedError(f"no cached {what}", hint="run without --offline to fetch it")
-            return _from(copy)
-        if mode == "auto" and copy and self.from_here(copy.url, copy.key) and fresh(copy, self.now):
+        if mode == "offline" and copy is None:
+            raise NotCachedError(f"no cached {what}", hint="run without --offline to fetch it")
+        if copy is not None and self.answers(copy, fresh, mode):
             return _from(copy)
         try:
             got = fetch()
         except FetchError as exc:
             if copy is None:
                 raise
-            self.warn(
-                f"warning: could not refresh the {what}: {exc}; showing the cached copy "
-                f"fetched {cache.age_text(copy.fetched_at, self.now)}"
-            )
-            return _from(copy, stale=True)
+            return self.fallback(copy, what, exc)
         if got.not_modified and copy is not None:
             return _from(copy)
         if got.store:

@@ -72,3 +72,32 @@ def parse_categories(values: list[str] | tuple[str, ...]) -> tuple[str, ...]:
                 if code not in seen:
                     seen.append(code)
     return tuple(seen)
+
+
+GROUP_SETS = {
+    "Computer Science": "cs",
+    "Economics": "econ",
+    "Electrical Engineering and Systems Science": "eess",
+    "Mathematics": "math",
+    "Physics": "physics",
+    "Quantitative Biology": "q-bio",
+    "Quantitative Finance": "q-fin",
+    "Statistics": "stat",
+}
+"""arXiv's groups as OAI-PMH set names (arxiv-oai.md §5)."""
+
+
+def oai_set(code: str) -> str:
+    """The narrowest OAI-PMH set holding a category or archive, in the naming of arXiv's
+    2025 service: ``cs.CL`` → ``cs:cs:CL``, ``hep-th`` → ``physics:hep-th``,
+    ``astro-ph.HE`` → ``physics:astro-ph:HE``, ``cs`` → ``cs``."""
+    archive, _, subject = code.partition(".")
+    members = [
+        c for c in categories().values() if c.code == code or c.code.startswith(f"{archive}.")
+    ]
+    if not members and code not in categories():
+        raise UsageError(f"unknown arXiv category {code!r} (list: {TAXONOMY_URL})")
+    group = GROUP_SETS[(categories().get(code) or members[0]).group]
+    if archive == group:
+        return f"{group}:{archive}:{subject}" if subject else group
+    return f"{group}:{archive}:{subject}" if subject else f"{group}:{archive}"

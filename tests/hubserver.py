@@ -36,6 +36,26 @@ def hf_fixture(day: str) -> Path:
 FIXTURE_DAYS = sorted(p.stem.removeprefix("daily_papers_") for p in HF_FIXTURES.glob("*.json"))
 
 
+SUBMITTED_ON_DAILY_FROM = date(2025, 3, 17)
+ARXIV_CLOCK_FROM = date(2025, 3, 1)
+
+
+def relabel(item: Any, day: date) -> Any:
+    """A recorded item as it would be listed on *day*: ``paper.submittedOnDailyAt`` on that
+    day (which every item has since 2025-03-17), or before March 2025 the top-level
+    ``publishedAt`` (noon: the same day whether read as UTC or as Eastern). Items of early
+    March 2025 say nothing about their day, as the recorded 2025-03-13 list shows."""
+    if not isinstance(item, dict) or not isinstance(item.get("paper"), dict):
+        return item
+    item = {**item, "paper": dict(item["paper"])}
+    paper = item["paper"]
+    if "submittedOnDailyAt" in paper or day >= SUBMITTED_ON_DAILY_FROM:
+        paper["submittedOnDailyAt"] = f"{day.isoformat()}T08:00:00.000Z"
+    elif day < ARXIV_CLOCK_FROM:
+        item["publishedAt"] = f"{day.isoformat()}T12:00:00.000Z"
+    return item
+
+
 class _QuietServer(ThreadingHTTPServer):
     # The default backlog of 5 drops connections when 16 arrive at once, and the client's
     # SYN retry then adds a second: a range fetch would measure the server, not papertrack.
@@ -69,6 +89,7 @@ class Seen:
 class HubServer:
     def __init__(self) -> None:
         self.days: dict[str, Path] = {}
+        self.generated: dict[str, list[Any]] = {}
         self.requests: list[Seen] = []
         self.queued: list[Reply] = []
         self.default_limit = 50
@@ -105,6 +126,18 @@ class HubServer:
         path = fixture if isinstance(fixture, Path) else hf_fixture(fixture)
         self.days[str(day)] = path
 
+    def generate(self, day: date, fixture: str, count: int) -> list[str]:
+        """Serve on *day* the first *count* items of a recorded day, each with an id of
+        its own (``YYMM.DDNNN``) and saying its day: what a real day of another time
+        looks like. Returns the ids."""
+        items = []
+        for n, item in enumerate(json.loads(hf_fixture(fixture).read_bytes())[:count]):
+            item = relabel(item, day)
+            item["paper"]["id"] = f"{day:%y%m}.{day.day:02d}{n:03d}"
+            items.append(item)
+        self.generated[day.isoformat()] = items
+        return [i["paper"]["id"] for i in items]
+
     def queue(self, *replies: Reply) -> None:
         """The next requests get these replies, in order, instead of the fixture."""
         with self._lock:
@@ -112,6 +145,23 @@ class HubServer:
 
     def api_requests(self) -> list[Seen]:
         return [r for r in self.requests if r.path == "/api/daily_papers"]
+
+    def covered_days(self) -> set[date]:
+        """Every day the Daily Papers listings asked so far hold (dates, weeks, months)."""
+        covered: set[date] = set()
+        for seen in self.api_requests():
+            query = seen.query
+            if "date" in query:
+                covered.add(date.fromisoformat(query["date"][:10]))
+            elif "week" in query:
+                year, week = query["week"].split("-W")
+                monday = date.fromisocalendar(int(year), int(week), 1)
+                covered.update(monday + timedelta(n) for n in range(7))
+            elif "month" in query:
+                first = date.fromisoformat(query["month"] + "-01")
+                days = (first + timedelta(n) for n in range(31))
+                covered.update(d for d in days if d.month == first.month)
+        return covered
 
     def arxiv_requests(self) -> list[Seen]:
         return [r for r in self.requests if r.path.startswith(("/rss/", "/api/query"))]
@@ -128,11 +178,17 @@ class HubServer:
 
     # -- answers -----------------------------------------------------------------------
     def _items_for(self, days: Iterator[date]) -> list[Any]:
+        """The items of *days* as a week or month answer has them: each saying the day it
+        is served on, as Hugging Face's items say theirs (a fixture may stand in for
+        another day)."""
         items: list[Any] = []
         for day in days:
+            if day.isoformat() in self.generated:
+                items.extend(self.generated[day.isoformat()])
+                continue
             path = self.days.get(day.isoformat())
             if path is not None:
-                items.extend(json.loads(path.read_bytes()))
+                items.extend(relabel(item, day) for item in json.loads(path.read_bytes()))
         return items
 
     def _feed_reply(self, categories: str, headers: dict[str, str]) -> Reply:
@@ -173,6 +229,8 @@ class HubServer:
             if "date" in query:
                 day = date.fromisoformat(query["date"][:10])
                 fixture = self.days.get(day.isoformat())
+                if day.isoformat() in self.generated:
+                    fixture = None
                 if fixture is not None and page == 0:
                     recorded = fixture.read_bytes()
                     try:

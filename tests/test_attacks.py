@@ -363,14 +363,28 @@ def test_a_listing_of_endless_full_pages_stops_at_its_budget(hub: HubServer) -> 
 
 
 def test_a_range_stops_at_the_command_byte_budget(hub: HubServer, isolated_env: Path) -> None:
-    def one_big_page(h: BaseHTTPRequestHandler, path: str) -> bool:
-        query = {k: v[-1] for k, v in parse_qs(urlsplit(path).query).items()}
-        if query.get("p", "0") != "0":
-            return _reply(h, 200, b"[]")
-        return big_pages(h, path)
+    listings: dict[str, int] = {}
 
-    hub.fault = one_big_page
-    result = measured("5 MB per day, --since 16d", hub, "list", "--since", "16d")
+    def three_big_pages(h: BaseHTTPRequestHandler, path: str) -> bool:
+        """15 MB per listing (under its own 16 MB), every item with an id of its own."""
+        query = {k: v[-1] for k, v in parse_qs(urlsplit(path).query).items()}
+        page = int(query.get("p", "0"))
+        if page > 2:
+            return _reply(h, 200, b"[]")
+        asked = query.get("month") or query.get("week") or query.get("date", "")
+        number = listings.setdefault(asked, len(listings) % 10)
+        template = json_fixture_items(DAY)[0]
+        batch = []
+        for n in range(100):
+            item = json.loads(json.dumps(template))
+            item["paper"]["id"] = f"2601.1{number}{page}{n:02d}"
+            item["paper"]["summary"] = "x" * 50_000
+            batch.append(item)
+        return _reply(h, 200, json.dumps(batch).encode(), {"content-type": "application/json"})
+
+    hub.fault = three_big_pages
+    # A week, three months and a week: five listings of 15 MB.
+    result = measured("15 MB per listing, --since 100d", hub, "list", "--since", "100d")
     no_traceback(result)
     assert result.returncode == 1
     assert "this command has received more than 48 MB" in result.stderr

@@ -132,9 +132,14 @@ def test_list_week_paginates_and_joins_every_page(hub: HubServer) -> None:
         {"week": WEEK, "limit": "100", "p": "0"},
         {"week": WEEK, "limit": "100", "p": "1"},
     ]
-    cache_file = Path(os.environ["PAPERTRACK_CACHE_DIR"]) / "hf" / "week" / f"{WEEK}.json"
-    cached = json.loads(cache_file.read_text(encoding="utf-8"))
-    assert len(cached["items"]) == 129 and cached["url"].endswith(f"week={WEEK}&limit=100&p=0")
+    # The answer is kept day by day, as date listings are: a later --date or range reads it.
+    folder = Path(os.environ["PAPERTRACK_CACHE_DIR"]) / "hf" / "date"
+    for day, fixture in WEEK_DAYS.items():
+        cached = json.loads((folder / f"{day}.json").read_text(encoding="utf-8"))
+        assert {i["paper"]["id"] for i in cached["items"]} == set(fixture_ids(fixture))
+        assert cached["url"].endswith(f"week={WEEK}&limit=100&p=0")
+    again = run_cli("list", "--date", next(iter(WEEK_DAYS)), "--offline")
+    assert again.returncode == 0 and again.stdout
 
 
 def test_list_month(hub: HubServer) -> None:
@@ -149,7 +154,7 @@ def test_list_month(hub: HubServer) -> None:
     assert {r.query["month"] for r in hub.api_requests()} == {"2026-03"}
 
 
-def test_list_since_fetches_each_day(hub: HubServer) -> None:
+def test_list_since_asks_for_a_week_and_the_edge_days(hub: HubServer) -> None:
     hub.serve("2026-03-03", "2026-03-10")
     hub.serve("2026-03-04", "2025-10-24")
     result = run_cli("list", "--since", "2026-03-02", "--until", "2026-03-05")
@@ -157,8 +162,16 @@ def test_list_since_fetches_each_day(hub: HubServer) -> None:
     rows = lines_of(result.stdout)
     assert len(rows) == 28 + 18
     assert [r[1] for r in rows] == sorted((r[1] for r in rows), reverse=True)  # newest day first
-    asked = sorted(r.query["date"] for r in hub.api_requests())
-    assert asked == ["2026-03-02", "2026-03-03", "2026-03-04", "2026-03-05"]
+    assert [r[1] for r in rows].count("2026-03-04") == 18
+    # Four days of one ISO week: the week, once (it reaches past --until; those days come along).
+    assert [r.query.get("week") for r in hub.api_requests()] == ["2026-W10"]
+    # Those days are cached now: asked again, nothing is fetched.
+    assert run_cli("list", "--since", "2026-03-07", "--until", "2026-03-08").returncode == 0
+    assert len(hub.api_requests()) == 1
+    # A lone day in a week (a Sunday, then a Monday) is asked by date.
+    result = run_cli("list", "--since", "2026-03-15", "--until", "2026-03-16")
+    assert result.returncode == 0, result.stderr
+    assert sorted(r.query["date"] for r in hub.api_requests()[1:]) == ["2026-03-15", "2026-03-16"]
 
 
 def on_a_terminal(*args: str, stream: str = "stdout") -> tuple[int, str, str]:
@@ -193,21 +206,22 @@ def on_a_terminal(*args: str, stream: str = "stdout") -> tuple[int, str, str]:
 
 def test_range_fetch_shows_progress_only_on_a_terminal(hub: HubServer) -> None:
     hub.serve("2026-03-03", "2026-03-10")
+    # Two ISO weeks: two listings asked.
     code, stdout, screen = on_a_terminal(
-        "list", "--since", "2026-03-02", "--until", "2026-03-05", stream="stderr"
+        "list", "--since", "2026-03-02", "--until", "2026-03-10", stream="stderr"
     )
     assert code == 0, screen
-    assert "Hugging Face days" in screen and "4/4" in SGR.sub("", screen)
+    assert "Hugging Face listings" in screen and "2/2" in SGR.sub("", screen)
     assert len(lines_of(stdout)) == 28 and not ANSI.search(stdout)  # the results stay plain
     # Piped stderr (cron, a log): no bar, no escape codes.
-    piped = run_cli("list", "--since", "2026-03-02", "--until", "2026-03-05", "--refresh")
-    assert piped.returncode == 0 and "Hugging Face days" not in piped.stderr
+    piped = run_cli("list", "--since", "2026-03-02", "--until", "2026-03-10", "--refresh")
+    assert piped.returncode == 0 and "Hugging Face listings" not in piped.stderr
     assert not ANSI.search(piped.stderr)
     # Nothing to fetch (--offline): no bar either.
     code, _, screen = on_a_terminal(
-        "list", "--since", "2026-03-02", "--until", "2026-03-05", "--offline", stream="stderr"
+        "list", "--since", "2026-03-02", "--until", "2026-03-10", "--offline", stream="stderr"
     )
-    assert code == 0 and "Hugging Face days" not in screen
+    assert code == 0 and "Hugging Face listings" not in screen
 
 
 # -- filters ----------------------------------------------------------------------------
@@ -471,7 +485,7 @@ def test_corrupt_cache_is_reported_and_refetched(hub: HubServer) -> None:
         (["list", "--week", "2025-W60"], "expected an ISO week as YYYY-Www"),
         (["list", "--month", "2025-14"], "expected a month as YYYY-MM"),
         (["list", "--since", "a week"], "expected Nd"),
-        (["list", "--since", "2025-01-01"], "limited to 100 days"),
+        (["list", "--since", "2023-05-03"], "before Hugging Face Daily Papers began"),
         (
             ["list", "--since", "7d", "--until", "2020-01-01"],
             "before Hugging Face Daily Papers began",

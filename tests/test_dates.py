@@ -5,7 +5,6 @@ from datetime import date, datetime, timedelta, timezone
 import pytest
 
 from papertrack.dates import (
-    MAX_RANGE_DAYS,
     Period,
     parse_day,
     parse_month,
@@ -28,7 +27,14 @@ def period(**kwargs: str | None) -> Period:
         "until": None,
     }
     options.update(kwargs)
-    return resolve_period(**options, today=TODAY)
+    return resolve_period(
+        day=options["day"],
+        week=options["week"],
+        month=options["month"],
+        since=options["since"],
+        until=options["until"],
+        today=TODAY,
+    )
 
 
 def test_utc_today_uses_utc_not_local_time() -> None:
@@ -116,5 +122,4 @@ def test_resolve_period_rules() -> None:
         period(day="2025-08-25", until="2025-08-26")
     with pytest.raises(UsageError, match="is before --since"):
         period(since="2026-11-20", until="2026-11-10")
-    with pytest.raises(UsageError, match=f"limited to {MAX_RANGE_DAYS} days"):
-        period(since="2025-01-01")
+    assert period(since="2023-05-04").first == date(2023, 5, 4)  # no cap: the whole history

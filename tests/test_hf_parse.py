@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import threading
 from datetime import date
 from typing import Any
 
@@ -233,8 +234,33 @@ def test_fetch_paginates_until_a_short_page() -> None:
             Period("month", "2025-01", date(2025, 1, 1), date(2025, 1, 31)),
         )
     assert len(raw.items) == 230
-    assert [u.params["p"] for u in seen] == ["0", "1", "2"]
+    # Pages of a month come in doubling waves (1, 1, 2): page 3 was asked beside page 2.
+    assert sorted(u.params["p"] for u in seen) == ["0", "1", "2", "3"]
     assert all(u.params["limit"] == "100" and u.params["month"] == "2025-01" for u in seen)
+
+
+def test_a_long_month_costs_few_round_trips_and_keeps_its_order() -> None:
+    items = [
+        {"paper": {"id": f"2501.{n:05d}", "title": f"Paper {n}", "upvotes": n}} for n in range(1005)
+    ]
+    waves: list[list[int]] = []
+    lock = threading.Lock()
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        page, limit = int(request.url.params["p"]), int(request.url.params["limit"])
+        with lock:
+            waves.append([page])
+        return httpx.Response(200, json=items[page * limit : (page + 1) * limit])
+
+    with HttpClient(transport=httpx.MockTransport(handler), backoff=0) as client:
+        raw = hf.fetch_daily_papers(
+            client,
+            Network({"HF_ENDPOINT": "http://hf.test"}),
+            Period("month", "2025-01", date(2025, 1, 1), date(2025, 1, 31)),
+        )
+    assert [item["paper"]["id"] for item in raw.items] == [i["paper"]["id"] for i in items]
+    # 11 pages: waves of 1, 1, 2, 4 and 8 pages, five round trips; 5 pages past the end.
+    assert sorted(page for (page,) in waves) == list(range(16))
 
 
 def test_fetch_stops_when_the_server_ignores_the_page_parameter() -> None:

@@ -139,14 +139,15 @@ def test_a_one_day_fetch(slow_hub: HubServer, how: str) -> None:
 
 
 @HOW
-def test_a_30_day_range_with_its_progress_bar(slow_hub: HubServer, how: str) -> None:
-    session = Session(["list", "--since", "30d"], {})
+def test_a_600_day_range_with_its_progress_bar(slow_hub: HubServer, how: str) -> None:
+    # 2025-04-11 to 2026-12-02: April to November as 20 months, then the week of December.
+    session = Session(["list", "--since", "600d"], {})
     wait_until(lambda: len(slow_hub.requests) >= 16, "16 requests at once")
     time.sleep(0.3)
     session.read_screen()
-    assert b"Hugging Face days" in session.screen  # the bar is drawn on the terminal
+    assert b"Hugging Face listings" in session.screen  # the bar is drawn on the terminal
     screen = assert_stopped(session, how)
-    assert "0/30" in screen
+    assert "0/21" in screen
     assert len(slow_hub.requests) == 16  # nothing more was asked after the signal
 
 

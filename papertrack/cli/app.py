@@ -12,6 +12,7 @@ from papertrack.cli.choices import ShowFormatChoice
 from papertrack.cli.config_app import config_app, context_of, watch_app
 from papertrack.cli.library_app import add as save_command
 from papertrack.cli.library_app import library_app
+from papertrack.cli.sync_app import sync_app
 from papertrack.errors import UsageError
 
 # The command modules are imported inside each command: --help and shell completion, which
@@ -303,6 +304,7 @@ def open_(
 app.add_typer(config_app, name="config")
 app.add_typer(watch_app, name="watch")
 app.add_typer(library_app, name="library")
+app.add_typer(sync_app, name="sync")
 app.command("save", short_help="Save papers to your library (library add).")(save_command)
 
 

@@ -19,9 +19,10 @@ from papertrack.session import Mode, Session
 
 if TYPE_CHECKING:
     from papertrack.config import Watch
+    from papertrack.sources.http import HttpClient
 
 
-def make_session(context: Context, mode: Mode) -> Session:
+def make_session(context: Context, mode: Mode, *, client: HttpClient | None = None) -> Session:
     """The Session of this run: its clock, cache folder, network settings, the config's
     cache TTLs, and a progress bar when stderr is a terminal."""
     from papertrack.freshness import Freshness
@@ -39,6 +40,7 @@ def make_session(context: Context, mode: Mode) -> Session:
         network=context.network,
         freshness=freshness,
         progress=for_stream(context.stderr, context.stderr_isatty, context.environ),
+        client=client,
     )
 
 

@@ -221,7 +221,11 @@ def run_today(context: Context, options: ListingOptions) -> None:
 def run_list(
     context: Context, options: ListingOptions, period_options: dict[str, str | None]
 ) -> None:
-    period = resolve_period(**period_options, today=context.today)
+    from papertrack.dates import ARXIV_FIRST_DAY, HF_FIRST_DAY
+
+    reads = {options.source, *(w.sources or options.source for w in options.watches)}
+    earliest = HF_FIRST_DAY if reads == {"hf"} else ARXIV_FIRST_DAY
+    period = resolve_period(**period_options, today=context.today, earliest=earliest)
     with make_session(context, options.mode) as session:
         sections = build_sections(
             context,

@@ -88,12 +88,16 @@ def _backfill(session: Session, categories: Sequence[str], when: date) -> Fetche
 
 
 def period(session: Session, categories: Sequence[str], within: Period) -> Loaded:
+    synced = _synced(session, categories, within)
+    if synced is not None:
+        return synced
     days = [d for d in within.days() if is_announcement_day(d)]
     if len(days) > MAX_ARXIV_DAYS:
         raise UsageError(
             f"{within.label} has {len(days)} arXiv announcement days; one command gathers "
             f"at most {MAX_ARXIV_DAYS} (each uncached day costs arXiv API requests)",
-            hint="use a shorter range, or 'papertrack search --source arxiv --since'",
+            hint="sync the categories for any range: papertrack sync arxiv -c "
+            f"{','.join(categories)} --since {within.first}",
         )
     parts = []
     with session.steps(f"arXiv {', '.join(categories)} days", len(days)) as tick:
@@ -106,6 +110,34 @@ def period(session: Session, categories: Sequence[str], within: Period) -> Loade
         [p for part in parts for p in part.papers],
         stale=any(part.stale for part in parts),
     )
+
+
+def _synced(session: Session, categories: Sequence[str], within: Period) -> Loaded | None:
+    """The announcements of *within* rebuilt from harvested records (papertrack sync
+    arxiv), when every category is synced over the whole period; else None."""
+    from papertrack.listings.oai import synced_window
+
+    window = synced_window(session.root, tuple(categories))
+    if window is None or not (window[0] <= within.first and within.last <= window[1]):
+        return None
+    from papertrack.parsers.arxiv import as_announced
+    from papertrack.record import replace
+    from papertrack.store import index
+
+    new, revised = index.read(
+        session.root,
+        lambda reader: reader.announced(within.first, within.last, categories),
+        warn=session.warn,
+    )
+    papers = [as_announced(p, categories, p.announced) for p in new if p.announced]
+    seen = {p.id for p in papers}
+    for paper in revised:
+        if paper.id not in seen:
+            kind = as_announced(paper, categories, within.last).announce_type
+            cross = "-cross" if kind == "cross" else ""
+            papers.append(replace(paper, announce_type=f"replace{cross}"))
+    label = f"arXiv {', '.join(categories)} · {within.label} (synced)"
+    return Loaded("arxiv", label, papers)
 
 
 def latest(session: Session, categories: Sequence[str]) -> tuple[Loaded, str | None]:

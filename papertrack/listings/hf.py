@@ -4,14 +4,27 @@ fetched side by side; and the newest day with papers, looking back up to a week.
 from __future__ import annotations
 
 from datetime import date, timedelta
+from typing import TYPE_CHECKING, Any
 
 from papertrack import freshness
-from papertrack.dates import TODAY_LOOKBACK_DAYS, Period, day_label, day_period
+from papertrack.dates import (
+    HF_FIRST_DAY,
+    TODAY_LOOKBACK_DAYS,
+    Period,
+    covering,
+    day_label,
+    day_period,
+    utc_date,
+)
 from papertrack.errors import FetchError, NotCachedError
 from papertrack.listings import Loaded
 from papertrack.parsers.hf import parse_daily_papers
 from papertrack.session import Fetched, Mode, Session
 from papertrack.store import keys
+
+if TYPE_CHECKING:
+    from papertrack.sources.hf import RawListing
+    from papertrack.store.cache import CachedListing
 
 FETCH_CONCURRENCY = 16
 """Days of a range fetched at once from Hugging Face (its limit is per 5 minutes)."""
@@ -22,9 +35,9 @@ def _title(period: Period) -> str:
 
 
 def listing(session: Session, period: Period, *, mode: Mode | None = None) -> Loaded:
-    """One date, week or month listing; a range is split into days."""
-    if period.kind == "range":
-        return _range(session, period)
+    """One date's listing; a week, month or range is read day by day (see _days)."""
+    if period.kind != "date":
+        return _days(session, period)
 
     def fetch() -> Fetched:
         from papertrack.sources import hf
@@ -40,57 +53,145 @@ def listing(session: Session, period: Period, *, mode: Mode | None = None) -> Lo
         fresh=freshness.hf_listing(period, session.freshness),
         mode=mode,
     )
-    papers, skipped = parse_daily_papers(
-        got.items, day=period.first if period.kind == "date" else None
-    )
+    return _parsed(session, period.first, got)
+
+
+def _parsed(session: Session, day: date, got: Fetched) -> Loaded:
+    key = keys.hf_listing(day_period(day))
+    papers, skipped = parse_daily_papers(got.items, day=day)
     session.parsed(key, papers)
     if skipped:
         session.warn(f"warning: skipped {skipped} malformed item(s) in {got.url}")
     session.warn_cuts(papers, got.url)
-    return Loaded("hf", _title(period), papers, stale=got.stale)
+    return Loaded("hf", _title(day_period(day)), papers, stale=got.stale)
 
 
-def _range(session: Session, period: Period) -> Loaded:
-    days = [day_period(d) for d in period.days()]
-    workers = 1 if session.mode == "offline" else FETCH_CONCURRENCY
+def _days(session: Session, period: Period) -> Loaded:
+    """Every day of *period*, each its own cache entry. The days that need asking are
+    asked as few listings as cover them (whole months, ISO weeks, dates at the edges;
+    papertrack.dates.covering), side by side, and each answer is split into its days.
+    An answer whose items do not say their day (early March 2025) is asked again one date
+    at a time."""
+    # One day of slack: a user east of UTC is already on tomorrow's list.
+    tomorrow = utc_date(session.now) + timedelta(days=1)
+    days = [d for d in period.days() if HF_FIRST_DAY <= d <= tomorrow]
+    copies = {d: session.read(keys.hf_listing(day_period(d))) for d in days}
+    got: dict[date, Fetched] = {}
+    for day, copy in copies.items():
+        rule = freshness.hf_listing(day_period(day), session.freshness)
+        if copy is not None and session.answers(copy, rule):
+            got[day] = session.cached(copy)
+    need = [d for d in days if d not in got]
+    if need and session.mode == "offline":
+        shown = ", ".join(d.isoformat() for d in need[:5]) + (" …" if len(need) > 5 else "")
+        raise NotCachedError(
+            f"{len(need)} of {len(days)} days are not cached ({shown})",
+            hint="run without --offline to fetch them",
+        )
+    asked = covering(need)
+    answers = _ask(session, asked)
+    again = []
+    for listing_period, answer in zip(asked, answers, strict=True):
+        wanted = [d for d in need if listing_period.first <= d <= listing_period.last]
+        if isinstance(answer, FetchError):
+            _fall_back(session, listing_period, wanted, copies, answer, got)
+            continue
+        split = _split(answer, listing_period)
+        if split is None:
+            again.extend(wanted)  # an answer that cannot be split: ask its days one by one
+            continue
+        for day, items in split.items():
+            fetched = Fetched(answer.url, items, {"listing": listing_period.key})
+            # Days of a month or week outside the range came along: kept, not shown.
+            if HF_FIRST_DAY <= day <= tomorrow:
+                session.write(keys.hf_listing(day_period(day)), fetched)
+            if day in copies:
+                got[day] = fetched
+    if again:
+        dates = [day_period(d) for d in again]
+        for date_period, answer in zip(dates, _ask(session, dates), strict=True):
+            if isinstance(answer, FetchError):
+                _fall_back(session, date_period, [date_period.first], copies, answer, got)
+            else:
+                fetched = Fetched(answer.url, answer.items)
+                session.write(keys.hf_listing(date_period), fetched)
+                got[date_period.first] = fetched
+    from papertrack.join import merge_papers
 
+    loaded = [_parsed(session, d, got[d]) for d in days]
+    papers = merge_papers(p for part in loaded for p in part.papers)
+    return Loaded("hf", _title(period), papers, stale=any(part.stale for part in loaded))
+
+
+def _ask(session: Session, periods: list[Period]) -> list[RawListing | FetchError]:
+    """Hugging Face's answers to *periods*, asked FETCH_CONCURRENCY at a time."""
+    if not periods:
+        return []
     from concurrent.futures import ThreadPoolExecutor  # only ranges need threads
 
-    with session.steps("Hugging Face days", len(days)) as tick:
+    from papertrack.sources import hf
 
-        def one(day: Period) -> Loaded | Exception:
+    with session.steps("Hugging Face listings", len(periods)) as tick:
+
+        def one(period: Period) -> RawListing | FetchError:
             try:
-                return listing(session, day)
-            except (FetchError, NotCachedError) as exc:
+                return hf.fetch_daily_papers(session.client, session.network, period)
+            except FetchError as exc:
                 return exc
             finally:
                 tick()
 
-        pool = ThreadPoolExecutor(max_workers=min(workers, len(days)))
+        pool = ThreadPoolExecutor(max_workers=min(FETCH_CONCURRENCY, len(periods)))
         try:
-            results = list(pool.map(one, days))
+            results = list(pool.map(one, periods))
         except BaseException:
-            # Ctrl-C: do not wait for the days still being fetched (or retried).
+            # Ctrl-C: do not wait for the listings still being fetched (or retried).
             pool.shutdown(wait=False, cancel_futures=True)
             raise
         pool.shutdown()
-    failures = [r for r in results if isinstance(r, Exception)]
-    if failures:
-        if session.mode == "offline":
-            missing = [
-                d.key for d, r in zip(days, results, strict=True) if isinstance(r, Exception)
-            ]
-            shown = ", ".join(missing[:5]) + (" …" if len(missing) > 5 else "")
-            raise NotCachedError(
-                f"{len(missing)} of {len(days)} days are not cached ({shown})",
-                hint="run without --offline to fetch them",
-            )
-        raise failures[0]
-    from papertrack.join import merge_papers
+    return results
 
-    loaded = [r for r in results if isinstance(r, Loaded)]
-    papers = merge_papers(p for part in loaded for p in part.papers)
-    return Loaded("hf", _title(period), papers, stale=any(part.stale for part in loaded))
+
+def _split(answer: RawListing, period: Period) -> dict[date, list[dict[str, Any]]] | None:
+    """A listing's items by the day each was listed on, every day of *period* present
+    (an empty list is an empty day); None when an item does not say its day."""
+    if period.kind == "date":
+        return {period.first: answer.items}
+    from papertrack.parsers.hf import listed_day
+
+    split: dict[date, list[dict[str, Any]]] = {d: [] for d in period.days()}
+    for item in answer.items:
+        day = listed_day(item)
+        if day is None:
+            return None
+        # A day outside the listing (a boundary the service draws otherwise) is asked
+        # with its own listing.
+        if day in split:
+            split[day].append(item)
+    return split
+
+
+def _fall_back(
+    session: Session,
+    period: Period,
+    wanted: list[date],
+    copies: dict[date, CachedListing | None],
+    error: FetchError,
+    got: dict[date, Fetched],
+) -> None:
+    """The cached copies of *wanted* days, with one warning, because asking failed; the
+    error itself when a day has no copy."""
+    missing = [d for d in wanted if copies.get(d) is None]
+    if missing:
+        raise error
+    for day in wanted:
+        copy = copies[day]
+        assert copy is not None
+        got[day] = session.cached(copy, stale=True)
+    session.warn(
+        f"warning: could not refresh the Hugging Face listing for {period.label}: {error}; "
+        f"showing the cached copies of {len(wanted)} day(s)"
+    )
 
 
 def latest(session: Session, today: date) -> tuple[Loaded, str | None]:

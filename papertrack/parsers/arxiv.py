@@ -114,7 +114,7 @@ def split_authors(creator: str) -> tuple[str, ...]:
     return tuple(name for name in cleaned if name)[:AUTHORS_MAX]
 
 
-def _categories(terms: Iterable[str], primary: str | None = None) -> tuple[str, ...]:
+def category_codes(terms: Iterable[str], primary: str | None = None) -> tuple[str, ...]:
     """arXiv category codes (ACM and MSC classes that the API mixes in are dropped)."""
     codes: list[str] = [primary] if primary else []
     for term in terms:
@@ -209,7 +209,7 @@ def _feed_entry(entry: ET.Element, *, atom: bool) -> Paper | None:
         title=title,
         abstract=clean_line(summary[prefix.end() :] if prefix else summary, ABSTRACT_MAX),
         authors=split_authors(_text(entry.find(f"{_DC}creator"))),
-        categories=_categories(terms),
+        categories=category_codes(terms),
         announce_type=announce_type if announce_type in ANNOUNCE_TYPES else None,
         announced=day,
         journal_ref=clean_optional(_text(entry.find(f"{_ARXIV}journal_reference"))),
@@ -278,7 +278,7 @@ def _api_entry(entry: ET.Element, entry_id: str, title: str) -> Paper | None:
         ),
         published=parse_timestamp(_text(entry.find(f"{_ATOM}published"))),
         updated=parse_timestamp(_text(entry.find(f"{_ATOM}updated"))),
-        categories=_categories(
+        categories=category_codes(
             (c.get("term", "") for c in entry.findall(f"{_ATOM}category")), primary_code
         ),
         primary_category=primary_code,

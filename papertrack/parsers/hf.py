@@ -8,9 +8,10 @@ tests/fixtures/hf show each one), and the top-level ``publishedAt`` is never tru
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import date
+from datetime import date, datetime, timedelta, timezone
 from typing import Any
 
+from papertrack.dates import eastern_offset
 from papertrack.models import Paper, normalize_arxiv_id, parse_timestamp
 from papertrack.text import (
     ABSTRACT_MAX,
@@ -23,6 +24,38 @@ from papertrack.text import (
 
 SOURCE = "hf"
 MAX_KEYWORDS = 100
+
+EASTERN_CLOCK_STARTS = datetime(2024, 11, 28, 19, tzinfo=timezone.utc)
+"""From the 2024-11-29 list on, the top-level ``publishedAt`` is US-Eastern wall-clock time
+written with a ``Z`` (that list has an item at 23:00Z the day before); this is its first
+moment, midnight UTC read as Eastern. An item of the 11-28 list later than this (none is
+recorded) would land a day late."""
+ARXIV_CLOCK_FROM = date(2025, 3, 1)
+"""From March 2025 the top-level ``publishedAt`` is the arXiv time, not the day the paper
+was listed; ``paper.submittedOnDailyAt`` (from 2025-03-17) says that instead. Lists of the
+days in between can only be asked one date at a time."""
+
+
+def listed_day(item: Mapping[str, Any]) -> date | None:
+    """The Daily Papers day an item of a week or month answer belongs to, or None when its
+    fields cannot tell (a list from early March 2025).
+
+    ``paper.submittedOnDailyAt`` is the day its ``date=`` list has it under in every
+    recorded response; before that field existed, the top-level ``publishedAt`` is the
+    moment the item was listed, in UTC and later in Eastern wall-clock time."""
+    raw = item.get("paper")
+    if isinstance(raw, Mapping):
+        submitted = parse_timestamp(raw.get("submittedOnDailyAt"))
+        if submitted is not None:
+            return submitted.date()
+    listed = parse_timestamp(item.get("publishedAt"))
+    if listed is None or listed.date() >= ARXIV_CLOCK_FROM:
+        return None
+    if listed >= EASTERN_CLOCK_STARTS:
+        # Eastern wall clock labelled UTC: the real moment is later by Eastern's offset.
+        listed -= eastern_offset(listed + timedelta(hours=5))
+    day = listed.date()
+    return day if day < ARXIV_CLOCK_FROM else None
 
 
 def parse_daily_papers(items: list[Any], *, day: date | None = None) -> tuple[list[Paper], int]:

@@ -10,6 +10,8 @@ from papertrack.errors import UsageError
 DEFAULT_HF_ENDPOINT = "https://huggingface.co"
 DEFAULT_ARXIV_RSS = "https://rss.arxiv.org"
 DEFAULT_ARXIV_API = "https://export.arxiv.org/api/query"
+DEFAULT_ARXIV_OAI = "https://oaipmh.arxiv.org/oai"
+"""arXiv's OAI-PMH service since March 2025 (export.arxiv.org/oai2 before)."""
 DEFAULT_TIMEOUT = 20.0
 DEFAULT_BACKOFF = 1.0
 DEFAULT_ARXIV_DELAY = 3.0
@@ -53,6 +55,10 @@ class Network:
     @cached_property
     def arxiv_api(self) -> str:
         return self._url("PAPERTRACK_ARXIV_API_URL", DEFAULT_ARXIV_API)
+
+    @cached_property
+    def arxiv_oai(self) -> str:
+        return self._url("PAPERTRACK_ARXIV_OAI_URL", DEFAULT_ARXIV_OAI)
 
     @cached_property
     def timeout(self) -> float:

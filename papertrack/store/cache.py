@@ -36,6 +36,11 @@ def cache_dir(environ: Mapping[str, str]) -> Path:
     return user_folder(environ, "cache")
 
 
+COMPRESSED_KINDS = frozenset({"oai"})
+"""Entries kept gzip-compressed (``.json.gz``): harvested OAI-PMH pages, a few MB of XML
+each and a thousand of them for one field's history."""
+
+
 def key_path(key: Key, root: Path) -> Path:
     """``Key(("hf", "date", "2025-08-25"))`` → ``{cache}/hf/date/2025-08-25.json``."""
     parts = key.parts
@@ -45,7 +50,17 @@ def key_path(key: Key, root: Path) -> Path:
             raise ValueError(f"unsafe cache path component {part!r}")
     if not parts:
         raise ValueError("empty cache key")
-    return root.joinpath(*parts[:-1], f"{parts[-1]}.json")
+    suffix = ".json.gz" if key.kind in COMPRESSED_KINDS else ".json"
+    return root.joinpath(*parts[:-1], f"{parts[-1]}{suffix}")
+
+
+def key_of(relative: str) -> Key | None:
+    """The key of a file's path under the cache folder; None for one papertrack did not
+    name."""
+    for suffix in (".json.gz", ".json"):
+        if relative.endswith(suffix):
+            return Key.from_parts(Path(relative[: -len(suffix)]).parts)
+    return None
 
 
 @record
@@ -68,6 +83,13 @@ def read_entry(key: Key, root: Path) -> CachedListing | None:
         return None
     except OSError as exc:
         raise CorruptCacheError(path, exc.strerror or str(exc)) from None
+    if path.name.endswith(".gz"):
+        import zlib
+
+        try:
+            data = zlib.decompress(data, wbits=31)
+        except zlib.error as exc:
+            raise CorruptCacheError(path, f"not valid gzip ({exc})") from None
     try:
         document = json.loads(data)
     except ValueError as exc:
@@ -113,6 +135,11 @@ def write_entry(
         # A lone surrogate ("\ud800" in the API's JSON) has no UTF-8 form; escaped, it
         # round-trips exactly.
         data = json.dumps(document, ensure_ascii=True).encode("ascii")
+    if path.name.endswith(".gz"):
+        import gzip
+
+        # mtime 0: the same page gives the same bytes. Level 5: most of level 9's size.
+        data = gzip.compress(data, compresslevel=5, mtime=0)
     from papertrack.files import atomic_write_bytes  # reading the cache needs none of it
 
     # Not fsynced: a cache file lost to a power cut is refetched, and fsync costs every fetch.

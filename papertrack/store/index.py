@@ -31,7 +31,7 @@ from papertrack.store import cache
 from papertrack.store.keys import Key
 
 _T = TypeVar("_T")
-SCHEMA_VERSION = "2"
+SCHEMA_VERSION = "3"
 INDEX_NAME = "index.sqlite3"
 _TOKEN = re.compile(r'"([^"]+)"|(\S+)')
 _FTS_WORD = re.compile(r"\w+", re.UNICODE)
@@ -43,11 +43,17 @@ CREATE TABLE IF NOT EXISTS papers(
     id TEXT UNIQUE NOT NULL,
     path TEXT NOT NULL,
     day TEXT,
+    announced TEXT,
+    revised TEXT,
     sources TEXT NOT NULL,
     data TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS papers_path ON papers(path);
 CREATE INDEX IF NOT EXISTS papers_day ON papers(day);
+CREATE INDEX IF NOT EXISTS papers_announced ON papers(announced);
+CREATE INDEX IF NOT EXISTS papers_revised ON papers(revised);
+CREATE TABLE IF NOT EXISTS gone(id TEXT PRIMARY KEY, path TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS gone_path ON gone(path);
 CREATE TABLE IF NOT EXISTS df(term TEXT PRIMARY KEY, docs INTEGER NOT NULL) WITHOUT ROWID;
 CREATE VIRTUAL TABLE IF NOT EXISTS fts USING fts5(
     title, abstract, authors, extra, tokenize='porter unicode61'
@@ -190,7 +196,10 @@ def opened(
 
 def papers_of(key: Key, items: list[Any]) -> list[Paper]:
     """The papers a cache entry holds, read again from what was stored: Hugging Face's raw
-    answers through its parser, arXiv's entries as papertrack wrote them."""
+    answers through its parser, harvested OAI-PMH pages through theirs, arXiv's other
+    entries as papertrack wrote them."""
+    if key.kind == "oai":
+        return [r.paper for r in _oai_records(items) if r.paper is not None]
     if key.source == "hf":
         if key.kind == "search":
             return parse_hf.parse_search(items)[0]
@@ -206,6 +215,43 @@ def papers_of(key: Key, items: list[Any]) -> list[Paper]:
     return papers
 
 
+def _oai_records(items: list[Any]) -> list[Any]:
+    from papertrack.errors import ParseError
+    from papertrack.parsers.oai import parse_page
+
+    if not items or not isinstance(items[0], str):
+        return []
+    try:
+        return parse_page(items[0].encode("utf-8")).records
+    except ParseError:
+        return []
+
+
+def deleted_of(key: Key, items: list[Any]) -> list[str]:
+    """The ids a harvested page says were deleted (the protocol's ``status="deleted"``
+    headers; arXiv has sent none so far, so the page is parsed only when it has one)."""
+    if key.kind != "oai" or not items or not isinstance(items[0], str):
+        return []
+    text = items[0]
+    if 'status="deleted"' not in text and "status='deleted'" not in text:
+        return []
+    return [r.id for r in _oai_records(items) if r.paper is None]
+
+
+def _page_name(path: str) -> str | None:
+    """The harvest-order name of an OAI page's path (``2018-01-01.00012``), else None."""
+    parts = Path(path).parts
+    if len(parts) >= 4 and parts[0] == "arxiv" and parts[1] == "oai":
+        return parts[-1].removesuffix(".json.gz")
+    return None
+
+
+def _later(path: str, than: str) -> bool:
+    """Whether the page at *path* was harvested after the one at *than* (both pages)."""
+    mine, theirs = _page_name(path), _page_name(than)
+    return mine is not None and theirs is not None and mine > theirs
+
+
 DOCUMENTS = ""
 """The ``df`` row counting the papers themselves: no word is empty."""
 
@@ -217,19 +263,32 @@ def _words(paper: Paper) -> set[str]:
 
 
 def _add(
-    connection: sqlite3.Connection, path: str, papers: Iterable[Paper], df: Counter[str]
+    connection: sqlite3.Connection,
+    path: str,
+    papers: Iterable[Paper],
+    df: Counter[str],
+    deleted: Sequence[str] = (),
 ) -> None:
-    """Index *papers* from the file at *path*; *df* collects the change in word counts."""
+    """Index *papers* from the file at *path*; *df* collects the change in word counts.
+
+    Harvested pages: of two copies of a paper the later page's wins, whichever is indexed
+    first (a rebuild reads files in any order); a deletion is kept as a tombstone that
+    hides the paper from earlier pages and is undone by a later one."""
     from papertrack.join import join_sources
 
     batch = {paper.id: paper for paper in papers}
+    if _page_name(path) is not None and (batch or deleted):
+        _apply_tombstones(connection, path, batch, deleted, df)
     if not batch:
         return
     # Rows for these ids from other files (the same paper cached by another source or day).
     marks = ",".join("?" * len(batch))
-    for rowid, data in connection.execute(
-        f"SELECT rowid, data FROM papers WHERE id IN ({marks})", list(batch)
+    for rowid, data, known_path in connection.execute(
+        f"SELECT rowid, data, path FROM papers WHERE id IN ({marks})", list(batch)
     ).fetchall():
+        if _later(known_path, path):
+            del batch[json.loads(data)["id"]]
+            continue
         known = Paper.from_dict(json.loads(data))
         df.subtract(_words(known))
         paper = batch[known.id]
@@ -243,11 +302,14 @@ def _add(
     for paper in batch.values():
         df.update(_words(paper))
         cursor = connection.execute(
-            "INSERT INTO papers(id, path, day, sources, data) VALUES (?, ?, ?, ?, ?)",
+            "INSERT INTO papers(id, path, day, announced, revised, sources, data) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?)",
             (
                 paper.id,
                 path,
                 paper.date.isoformat() if paper.date else None,
+                paper.announced.isoformat() if paper.announced else None,
+                _revised(paper),
                 " ".join(paper.sources),
                 json.dumps(paper.to_dict(), ensure_ascii=False),
             ),
@@ -259,6 +321,47 @@ def _add(
         )
 
 
+def _revised(paper: Paper) -> str | None:
+    """The announcement day of a revised paper's latest version."""
+    if paper.version is None or paper.version < 2 or paper.updated is None:
+        return None
+    from papertrack.parsers.oai import announcement_day
+
+    return announcement_day(paper.updated).isoformat()
+
+
+def _apply_tombstones(
+    connection: sqlite3.Connection,
+    path: str,
+    batch: dict[str, Paper],
+    deleted: Sequence[str],
+    df: Counter[str],
+) -> None:
+    """Record this page's deletions, and keep out of *batch* what a later page deleted."""
+    ids = [*batch, *deleted]
+    for start in range(0, len(ids), 900):
+        chunk = ids[start : start + 900]
+        rows = connection.execute(
+            f"SELECT id, path FROM gone WHERE id IN ({','.join('?' * len(chunk))})", chunk
+        ).fetchall()
+        for paper_id, gone_path in rows:
+            if _later(gone_path, path) or gone_path == path:
+                batch.pop(paper_id, None)
+            elif paper_id in batch:
+                connection.execute("DELETE FROM gone WHERE id = ?", (paper_id,))
+    for paper_id in deleted:
+        row = connection.execute(
+            "SELECT rowid, data, path FROM papers WHERE id = ?", (paper_id,)
+        ).fetchone()
+        if row is not None and not _later(row[2], path) and row[2].startswith("arxiv"):
+            df.subtract(_words(Paper.from_dict(json.loads(row[1]))))
+            connection.execute("DELETE FROM fts WHERE rowid = ?", (row[0],))
+            connection.execute("DELETE FROM papers WHERE rowid = ?", (row[0],))
+        known = connection.execute("SELECT path FROM gone WHERE id = ?", (paper_id,)).fetchone()
+        if known is None or not _later(known[0], path):
+            connection.execute("INSERT OR REPLACE INTO gone VALUES (?, ?)", (paper_id, path))
+
+
 def _forget(connection: sqlite3.Connection, path: str, df: Counter[str]) -> None:
     for (data,) in connection.execute("SELECT data FROM papers WHERE path = ?", (path,)):
         df.subtract(_words(Paper.from_dict(json.loads(data))))
@@ -266,6 +369,7 @@ def _forget(connection: sqlite3.Connection, path: str, df: Counter[str]) -> None
         "DELETE FROM fts WHERE rowid IN (SELECT rowid FROM papers WHERE path = ?)", (path,)
     )
     connection.execute("DELETE FROM papers WHERE path = ?", (path,))
+    connection.execute("DELETE FROM gone WHERE path = ?", (path,))
     connection.execute("DELETE FROM files WHERE path = ?", (path,))
 
 
@@ -300,7 +404,7 @@ def add_entries(entries: Sequence[tuple[Key, list[Any], list[Paper] | None]], ro
                 relative = str(path.relative_to(root))
                 _forget(connection, relative, df)
                 parsed = papers if papers is not None else papers_of(key, items)
-                _add(connection, relative, parsed, df)
+                _add(connection, relative, parsed, df, deleted_of(key, items))
                 connection.execute(
                     "INSERT OR REPLACE INTO files VALUES (?, ?, ?)",
                     (relative, stat.st_mtime_ns, stat.st_size),
@@ -318,7 +422,7 @@ def _cache_files(root: Path) -> Iterator[tuple[str, os.stat_result]]:
 
     for folder, _, names in os.walk(root, onerror=unreadable):
         for name in names:
-            if name.endswith(".json") and not name.startswith("."):
+            if name.endswith((".json", ".json.gz")) and not name.startswith("."):
                 full = os.path.join(folder, name)
                 try:
                     yield os.path.relpath(full, root), os.stat(full)
@@ -348,14 +452,15 @@ def catch_up(connection: sqlite3.Connection, root: Path) -> int:
         for path in gone:
             _forget(connection, path, df)
         for relative, stat in changed:
-            key = Key.from_parts(Path(relative).with_suffix("").parts)
+            key = cache.key_of(relative)
             try:
                 entry = cache.read_entry(key, root) if key is not None else None
             except (cache.CorruptCacheError, ValueError):
                 entry = None
             _forget(connection, relative, df)
             if entry is not None:
-                _add(connection, relative, papers_of(entry.key, entry.items), df)
+                papers = papers_of(entry.key, entry.items)
+                _add(connection, relative, papers, df, deleted_of(entry.key, entry.items))
             connection.execute(
                 "INSERT OR REPLACE INTO files VALUES (?, ?, ?)",
                 (relative, stat.st_mtime_ns, stat.st_size),
@@ -452,6 +557,34 @@ class Reader:
             parameters,
         )
         return [Paper.from_dict(json.loads(data)) for (data,) in rows]
+
+    def announced(
+        self, since: date, until: date, categories: Sequence[str]
+    ) -> tuple[list[Paper], list[Paper]]:
+        """arXiv's announcements from *since* to *until* in *categories* (cross-lists too),
+        rebuilt from harvested records: the papers first announced then, and the papers
+        whose latest version was."""
+        window = (since.isoformat(), until.isoformat())
+        new = self.connection.execute(
+            "SELECT data FROM papers WHERE announced BETWEEN ? AND ? "
+            "AND instr(sources, 'arxiv') > 0 ORDER BY announced DESC, id",
+            window,
+        ).fetchall()
+        revised = self.connection.execute(
+            "SELECT data FROM papers WHERE revised BETWEEN ? AND ? "
+            "AND instr(sources, 'arxiv') > 0 ORDER BY revised DESC, id",
+            window,
+        ).fetchall()
+        wanted = tuple(categories)
+
+        def inside(paper: Paper) -> bool:
+            return any(c == w or c.startswith(f"{w}.") for c in paper.categories for w in wanted)
+
+        def papers(rows: list[Any]) -> list[Paper]:
+            found = (Paper.from_dict(json.loads(data)) for (data,) in rows)
+            return [p for p in found if inside(p)]
+
+        return papers(new), papers(revised)
 
 
 def read(

@@ -14,7 +14,7 @@ from typing import Literal
 from papertrack.dates import Period
 from papertrack.record import record
 
-Endpoint = Literal["hf_endpoint", "arxiv_rss", "arxiv_api"]
+Endpoint = Literal["hf_endpoint", "arxiv_rss", "arxiv_api", "arxiv_oai"]
 """The papertrack.sources.Network setting an entry was fetched from."""
 
 
@@ -29,14 +29,16 @@ class Key:
 
     @property
     def kind(self) -> str:
-        """``date``, ``week``, ``month``, ``paper``, ``rss``, ``api-day``, ``abs`` or
-        ``search``."""
+        """``date``, ``week``, ``month``, ``paper``, ``rss``, ``api-day``, ``abs``, ``oai``
+        or ``search``."""
         return "search" if self.parts[0] == "search" else self.parts[1]
 
     @property
     def endpoint(self) -> Endpoint:
         if self.source == "hf":
             return "hf_endpoint"
+        if self.kind == "oai":
+            return "arxiv_oai"
         return "arxiv_rss" if self.kind == "rss" else "arxiv_api"
 
     @property
@@ -92,6 +94,17 @@ def arxiv_feed_day(categories: Sequence[str], day: date) -> Key:
 
 def arxiv_backfill_day(categories: Sequence[str], day: date) -> Key:
     return Key((*arxiv_backfill_folder(categories).parts, day.isoformat()))
+
+
+def oai_folder(set_spec: str) -> Key:
+    """The harvested pages of one OAI-PMH set (``cs:cs:CL`` → ``arxiv/oai/cs_cs_CL``)."""
+    return Key(("arxiv", "oai", set_spec.replace(":", "_")))
+
+
+def oai_page(set_spec: str, start: str, page: int) -> Key:
+    """Page *page* of the harvest of *set_spec* that began at datestamp *start*: names sort
+    in the order the pages were harvested."""
+    return Key((*oai_folder(set_spec).parts, f"{start}.{page:05d}"))
 
 
 def arxiv_abstract(paper_id: str) -> Key:
