@@ -44,6 +44,7 @@ MAX_CATEGORIES = 50
 CREATOR_MAX = 500_000
 """Characters of a feed's one-string author list read: ~3,000 authors with affiliations."""
 _ABS_PATH = re.compile(r"/abs/(.+)$")
+_LEADING_AND = re.compile(r"^\s*and\s+")
 
 
 class _DoctypeRefused(Exception):
@@ -96,10 +97,15 @@ def split_authors(creator: str) -> tuple[str, ...]:
 
     Affiliations contain commas (``Name (Dept, Univ)``), so split only outside parentheses.
     """
+    text = creator[:CREATOR_MAX]
+    if "(" not in text and ")" not in text:
+        # No affiliations: the common case, without walking the text a character at a time.
+        cleaned = (clean_line(_LEADING_AND.sub("", name), NAME_MAX) for name in text.split(","))
+        return tuple(name for name in cleaned if name)[:AUTHORS_MAX]
     names: list[str] = []
     depth = 0
     current: list[str] = []
-    for ch in creator[:CREATOR_MAX]:
+    for ch in text:
         if ch == "(":
             depth += 1
         elif ch == ")":
@@ -110,7 +116,7 @@ def split_authors(creator: str) -> tuple[str, ...]:
         elif depth == 0:
             current.append(ch)
     names.append("".join(current))
-    cleaned = (clean_line(re.sub(r"^\s*and\s+", "", name), NAME_MAX) for name in names)
+    cleaned = (clean_line(_LEADING_AND.sub("", name), NAME_MAX) for name in names)
     return tuple(name for name in cleaned if name)[:AUTHORS_MAX]
 
 

@@ -1,6 +1,6 @@
 """Reading arXiv's OAI-PMH answers (``ListRecords`` pages) into papers. Pure: bytes in.
 
-Three metadata formats are read (``../shared/reference/arxiv-oai.md`` §7): ``arXivRaw``,
+Three metadata formats are read (info.arxiv.org/help/oa, "Metadata formats"): ``arXivRaw``,
 what ``papertrack sync`` asks for, the only one with every version and its date;
 ``arXiv`` (authors split, first and last dates); and ``oai_dc`` (no primary category and
 no versions: categories are worked out from their names). By namespace and element name,
@@ -9,6 +9,7 @@ never by layout: the old and new services indent and quote differently.
 
 from __future__ import annotations
 
+import re
 import xml.etree.ElementTree as ET
 from datetime import date, datetime, timedelta, timezone
 from email.utils import parsedate_to_datetime
@@ -28,6 +29,7 @@ _ARXIV = "{http://arxiv.org/OAI/arXiv/}"
 _DC = "{http://purl.org/dc/elements/1.1/}"
 _OAI_DC = "{http://www.openarchives.org/OAI/2.0/oai_dc/}"
 ID_PREFIX = "oai:arXiv.org:"
+_AND = re.compile(r"\s+and\s+")
 CUTOFF_HOUR = 14
 """Submissions received by 14:00 US Eastern go out in that evening's announcement."""
 
@@ -152,7 +154,8 @@ def _raw(body: ET.Element, paper_id: str) -> Paper | None:
     return Paper(
         id=paper_id,
         title=title,
-        authors=split_authors(field("authors")),
+        # "A, B and C", as submitters type them; affiliations in parentheses dropped.
+        authors=split_authors(_AND.sub(", ", field("authors"))),
         abstract=clean_line(field("abstract"), ABSTRACT_MAX),
         published=first,
         announced=announcement_day(first) if first else None,

@@ -1,7 +1,7 @@
 """Asking arXiv's OAI-PMH service (``PAPERTRACK_ARXIV_OAI_URL``) for pages of records.
 
 One request at a time through arXiv's cross-process gate. HTTP 503 with ``Retry-After`` is
-the protocol's flow control (``../shared/reference/arxiv-oai.md`` §10): a wait, then the
+the protocol's flow control (OAI-PMH 2.0 §3.1.2.2, and arXiv's own advice): a wait, then the
 same request again, never an error; only a server that keeps refusing for longer than
 MAX_FLOW_WAIT fails. Reading the pages is papertrack.parsers.oai's job.
 """
