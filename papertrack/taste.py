@@ -54,6 +54,17 @@ def terms(paper: Paper) -> Counter[str]:
     return counts
 
 
+def vocabulary(paper: Paper) -> set[str]:
+    """The distinct words of terms(paper), without counting them: what the index's word
+    counts (IDF) need, at about half the cost."""
+    text = fold(
+        f"{paper.title}\n{' '.join(paper.ai_keywords)}\n{paper.abstract}\n{paper.ai_summary or ''}"
+    )
+    words = set(_WORD.findall(text))
+    words.difference_update(stop_words())
+    return {w for w in words if len(w) > 2}
+
+
 def terms_json(paper: Paper) -> str:
     """*paper*'s words as the library stores them."""
     return json.dumps({"v": TERMS_VERSION, "terms": terms(paper)}, separators=(",", ":"))

@@ -6,8 +6,11 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import time
 from pathlib import Path
 from typing import Any
+
+import pytest
 
 from papertrack.store import index
 from tests.conftest import run_cli
@@ -122,3 +125,41 @@ def test_word_counts_follow_the_cache(hub: HubServer) -> None:
     after = counts()
     assert after == from_scratch() and after[0] < documents
     assert run_cli("recommend").returncode == 0  # reads the same counts, caught up
+
+
+def test_settled_folders_are_not_listed_again(
+    hub: HubServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A search costs a stat per folder, not a listing: an unchanged folder (its
+    modification time stamped) is skipped; a write (a rename into it) is seen."""
+    fetch_days(hub, "2025-10-24", "2025-09-30")
+    root = cache_root()
+    past = time.time() - 3600
+    for folder in [root, *(p for p in root.rglob("*") if p.is_dir())]:
+        os.utime(folder, (past, past))
+    with index.opened(root) as connection:
+        index.catch_up(connection, root)  # stamps the settled folders
+    listed: list[str] = []
+    real = os.scandir
+
+    def counting(path: Any) -> Any:
+        listed.append(str(path))
+        return real(path)
+
+    monkeypatch.setattr(index.os, "scandir", counting)
+    with index.opened(root) as connection:
+        assert index.catch_up(connection, root) == 0
+    assert [p for p in listed if p != str(root)] == []
+    # A new day lands in hf/date: that folder alone is listed, and the day indexed.
+    hub.serve("2026-03-10", "2026-03-10")
+    assert run_cli("list", "--date", "2026-03-10").returncode == 0
+    with index.opened(root) as connection:
+        connection.execute("DELETE FROM files WHERE path LIKE '%2026-03-10%'")
+        listed.clear()
+        assert index.catch_up(connection, root) == 1
+    assert str(root / "hf" / "date") in listed and str(root / "hf") not in listed
+    # A folder removed: its files are forgotten.
+    shutil.rmtree(root / "hf" / "date")
+    with index.opened(root) as connection:
+        index.catch_up(connection, root)
+        assert connection.execute("SELECT count(*) FROM papers").fetchone()[0] == 0

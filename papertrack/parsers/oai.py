@@ -28,6 +28,9 @@ _RAW = "{http://arxiv.org/OAI/arXivRaw/}"
 _ARXIV = "{http://arxiv.org/OAI/arXiv/}"
 _DC = "{http://purl.org/dc/elements/1.1/}"
 _OAI_DC = "{http://www.openarchives.org/OAI/2.0/oai_dc/}"
+_VERSION = f"{_RAW}version"
+_VERSION_DATE = f"{_RAW}date"
+_SOURCE_TYPE = f"{_RAW}source_type"
 ID_PREFIX = "oai:arXiv.org:"
 _AND = re.compile(r"\s+and\s+")
 CUTOFF_HOUR = 14
@@ -133,39 +136,46 @@ def _record(element: ET.Element) -> Record | None:
 
 
 def _raw(body: ET.Element, paper_id: str) -> Paper | None:
-    def field(name: str) -> str:
-        return _text(body.find(f"{_RAW}{name}"))
-
-    title = clean_line(field("title"))
-    if not title:
-        return None
+    # One pass over the children (a find() per field costs a path search each).
+    fields: dict[str, str] = {}
     versions: list[tuple[int, datetime]] = []
     withdrawn = False
-    for version in body.iterfind(f"{_RAW}version"):
-        number = _int((version.get("version") or "").lstrip("v"))
-        when = _rfc822(_text(version.find(f"{_RAW}date")))
-        if number is not None and when is not None:
-            versions.append((number, when))
-        withdrawn = withdrawn or "I" in _text(version.find(f"{_RAW}source_type"))
+    for child in body:
+        tag = child.tag
+        if tag == _VERSION:
+            number = _int((child.get("version") or "").lstrip("v"))
+            when = None
+            for part in child:
+                if part.tag == _VERSION_DATE:
+                    when = _rfc822(part.text or "")
+                elif part.tag == _SOURCE_TYPE and "I" in (part.text or ""):
+                    withdrawn = True
+            if number is not None and when is not None:
+                versions.append((number, when))
+        else:
+            fields[tag] = child.text or ""
+    title = clean_line(fields.get(f"{_RAW}title"))
+    if not title:
+        return None
     versions.sort()
     first = versions[0][1] if versions else None
     last = versions[-1] if versions else None
-    categories = category_codes(field("categories").split())
+    categories = category_codes(fields.get(f"{_RAW}categories", "").split())
     return Paper(
         id=paper_id,
         title=title,
         # "A, B and C", as submitters type them; affiliations in parentheses dropped.
-        authors=split_authors(_AND.sub(", ", field("authors"))),
-        abstract=clean_line(field("abstract"), ABSTRACT_MAX),
+        authors=split_authors(_AND.sub(", ", fields.get(f"{_RAW}authors", ""))),
+        abstract=clean_line(fields.get(f"{_RAW}abstract"), ABSTRACT_MAX),
         published=first,
         announced=announcement_day(first) if first else None,
         version=last[0] if last else None,
         updated=last[1] if last else None,
         categories=categories,
         primary_category=categories[0] if categories else None,
-        arxiv_comment=clean_optional(field("comments")),
-        journal_ref=clean_optional(field("journal-ref")),
-        doi=clean_optional(field("doi")),
+        arxiv_comment=clean_optional(fields.get(f"{_RAW}comments")),
+        journal_ref=clean_optional(fields.get(f"{_RAW}journal-ref")),
+        doi=clean_optional(fields.get(f"{_RAW}doi")),
         withdrawn=withdrawn,
         sources=(SOURCE,),
     )
@@ -265,7 +275,25 @@ def _paper_id(text: str) -> str | None:
     return parts[0] if parts else None
 
 
+_MONTHS = {
+    "Jan": 1, "Feb": 2, "Mar": 3, "Apr": 4, "May": 5, "Jun": 6,
+    "Jul": 7, "Aug": 8, "Sep": 9, "Oct": 10, "Nov": 11, "Dec": 12,
+}  # fmt: skip
+
+
 def _rfc822(text: str) -> datetime | None:
+    """``Tue, 07 Mar 2023 18:54:05 GMT`` (arXivRaw's version dates); other RFC 822 forms
+    through the email package."""
+    parts = text.split()
+    if len(parts) == 6 and parts[5] == "GMT" and parts[2] in _MONTHS:
+        try:
+            hour, minute, second = (int(x) for x in parts[4].split(":"))
+            return datetime(
+                int(parts[3]), _MONTHS[parts[2]], int(parts[1]), hour, minute, second,
+                tzinfo=timezone.utc,
+            )  # fmt: skip
+        except ValueError:
+            pass
     try:
         return parsedate_to_datetime(text.strip()).astimezone(timezone.utc)
     except (TypeError, ValueError, IndexError, OverflowError):

@@ -22,6 +22,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import closing, contextmanager
 from datetime import date
 from pathlib import Path
+from time import time_ns
 from typing import Any, TypeVar
 
 from papertrack.errors import PapertrackError
@@ -38,6 +39,7 @@ _FTS_WORD = re.compile(r"\w+", re.UNICODE)
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT);
 CREATE TABLE IF NOT EXISTS files(path TEXT PRIMARY KEY, mtime_ns INTEGER, size INTEGER);
+CREATE TABLE IF NOT EXISTS dirs(path TEXT PRIMARY KEY, mtime_ns INTEGER, subdirs TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS papers(
     rowid INTEGER PRIMARY KEY,
     id TEXT UNIQUE NOT NULL,
@@ -257,9 +259,11 @@ DOCUMENTS = ""
 
 
 def _words(paper: Paper) -> set[str]:
-    from papertrack.taste import terms
+    from papertrack.taste import vocabulary
 
-    return {DOCUMENTS, *terms(paper)}
+    words = vocabulary(paper)
+    words.add(DOCUMENTS)
+    return words
 
 
 def _add(
@@ -415,40 +419,125 @@ def add_entries(entries: Sequence[tuple[Key, list[Any], list[Paper] | None]], ro
         pass
 
 
-def _cache_files(root: Path) -> Iterator[tuple[str, os.stat_result]]:
-    def unreadable(exc: OSError) -> None:
-        if exc.filename == str(root) and not isinstance(exc, FileNotFoundError):
-            raise PapertrackError(f"cannot read the cache folder {root}: {exc.strerror or exc}")
+def _is_entry(name: str) -> bool:
+    return name.endswith((".json", ".json.gz")) and not name.startswith(".")
 
-    for folder, _, names in os.walk(root, onerror=unreadable):
-        for name in names:
-            if name.endswith((".json", ".json.gz")) and not name.startswith("."):
-                full = os.path.join(folder, name)
+
+STAMP_SETTLE_NS = 2_000_000_000
+"""A folder changed this recently is listed again next time: its modification time may not
+yet show a file added in the same clock tick (file systems keep it coarsely)."""
+
+
+class _Scan:
+    """What changed in the cache since the index last looked, found from folder stamps:
+    an unchanged folder (same modification time; every cache write is a rename into its
+    folder, which changes it) is not listed again, only its known subfolders visited. So a
+    search costs a stat per folder, not per file, however large the cache grows."""
+
+    def __init__(self, connection: sqlite3.Connection, root: Path) -> None:
+        self.connection = connection
+        self.root = root
+        self.changed: list[tuple[str, os.stat_result]] = []
+        self.gone: list[str] = []
+        self.stamps: list[tuple[str, int | None, str]] = []
+        self.dropped: list[str] = []
+        self._dirs = {
+            path: (mtime, json.loads(subdirs))
+            for path, mtime, subdirs in connection.execute(
+                "SELECT path, mtime_ns, subdirs FROM dirs"
+            )
+        }
+        self._files: dict[str, dict[str, tuple[int, int]]] | None = None
+        self._now = time_ns()
+
+    def files_in(self, folder: str) -> dict[str, tuple[int, int]]:
+        if self._files is None:
+            self._files = {}
+            for path, mtime, size in self.connection.execute(
+                "SELECT path, mtime_ns, size FROM files"
+            ):
+                parent = os.path.dirname(path)
+                self._files.setdefault(parent, {})[path] = (mtime, size)
+        return self._files.get(folder, {})
+
+    def run(self) -> None:
+        self.visit("")
+
+    def visit(self, folder: str) -> None:
+        full = os.path.join(self.root, folder) if folder else str(self.root)
+        try:
+            stat = os.stat(full)
+        except FileNotFoundError:
+            self.forget_folder(folder)
+            return
+        known = self._dirs.get(folder)
+        if known is not None and known[0] == stat.st_mtime_ns:
+            for sub in known[1]:
+                self.visit(sub)
+            return
+        here: set[str] = set()
+        subdirs: list[str] = []
+        try:
+            listing = os.scandir(full)
+        except OSError as exc:
+            if not folder:
+                raise PapertrackError(
+                    f"cannot read the cache folder {self.root}: {exc.strerror or exc}"
+                ) from None
+            return  # a folder papertrack cannot read holds nothing it wrote
+        with listing as entries:
+            for entry in entries:
+                relative = os.path.join(folder, entry.name) if folder else entry.name
                 try:
-                    yield os.path.relpath(full, root), os.stat(full)
+                    if entry.is_dir(follow_symlinks=False):
+                        subdirs.append(relative)
+                    elif _is_entry(entry.name) and entry.is_file():
+                        here.add(relative)
+                        info = entry.stat()
+                        if self.files_in(folder).get(relative) != (info.st_mtime_ns, info.st_size):
+                            self.changed.append((relative, info))
                 except OSError:
                     continue
+        self.gone.extend(path for path in self.files_in(folder) if path not in here)
+        for old in known[1] if known is not None else []:
+            if old not in subdirs:
+                self.forget_folder(old)
+        settled = self._now - stat.st_mtime_ns > STAMP_SETTLE_NS
+        self.stamps.append((folder, stat.st_mtime_ns if settled else None, json.dumps(subdirs)))
+        for sub in subdirs:
+            self.visit(sub)
+
+    def forget_folder(self, folder: str) -> None:
+        """A folder that is gone: every file under it, and its stamps."""
+        prefix = f"{folder}{os.sep}"
+        self.files_in("")
+        assert self._files is not None
+        for parent, files in self._files.items():
+            if parent == folder or parent.startswith(prefix):
+                self.gone.extend(files)
+        self.dropped.extend(p for p in self._dirs if p == folder or p.startswith(prefix))
+
+    def save(self) -> None:
+        self.connection.executemany("DELETE FROM dirs WHERE path = ?", [(p,) for p in self.dropped])
+        self.connection.executemany("INSERT OR REPLACE INTO dirs VALUES (?, ?, ?)", self.stamps)
 
 
 def catch_up(connection: sqlite3.Connection, root: Path) -> int:
     """Index cache files that are new or changed since last time; forget deleted ones.
     Returns how many files were (re)indexed."""
-    known = {
-        path: (mtime, size)
-        for path, mtime, size in connection.execute("SELECT path, mtime_ns, size FROM files")
-    }
-    changed: list[tuple[str, os.stat_result]] = []
-    present: set[str] = set()
-    for relative, stat in _cache_files(root):
-        present.add(relative)
-        if known.get(relative) != (stat.st_mtime_ns, stat.st_size):
-            changed.append((relative, stat))
-    gone = [path for path in known if path not in present]
+    if not root.exists():
+        return 0
+    scan = _Scan(connection, root)
+    scan.run()
+    changed, gone = scan.changed, sorted(set(scan.gone))
     if not changed and not gone:
+        if scan.stamps or scan.dropped:
+            scan.save()
         return 0
     connection.execute("BEGIN IMMEDIATE")
     df: Counter[str] = Counter()
     try:
+        scan.save()
         for path in gone:
             _forget(connection, path, df)
         for relative, stat in changed:
