@@ -112,8 +112,9 @@ def test_a_month_whose_items_do_not_say_their_day_is_asked_day_by_day(hub: HubSe
     assert {p["id"] for p in papers} == recorded
     assert {p["date"] for p in papers} == {"2025-03-13"}
     queries = [r.query for r in hub.api_requests()]
-    assert queries[0]["month"] == "2025-03"
-    assert sorted(q["date"] for q in queries[1:]) == [f"2025-03-{d:02d}" for d in range(1, 32)]
+    assert {q["month"] for q in queries if "month" in q} == {"2025-03"}
+    dates = sorted(q["date"] for q in queries if "date" in q)
+    assert dates == [f"2025-03-{d:02d}" for d in range(1, 32)]
 
 
 def test_a_failed_month_falls_back_to_the_cached_days_with_one_warning(hub: HubServer) -> None:
@@ -121,7 +122,7 @@ def test_a_failed_month_falls_back_to_the_cached_days_with_one_warning(hub: HubS
     assert run_cli("list", "--month", "2025-09").returncode == 0
     from tests.hubserver import Reply
 
-    hub.queue(*[Reply(500, b"oops")] * 3)
+    hub.queue(*[Reply(500, b"oops")] * 12)  # four pages at once, three attempts each
     result = run_cli("list", "--month", "2025-09", "--refresh")
     assert result.returncode == 0, result.stderr
     assert len(result.stdout.splitlines()) == 4

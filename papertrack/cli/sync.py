@@ -114,7 +114,7 @@ def run_sync_hf(context: Context, *, since: str | None) -> None:
         start = first
         while start <= today:
             end = min(start + timedelta(days=HF_CHUNK_DAYS - 1), today)
-            loaded = hf.listing(session, range_period(start, end))
+            loaded = hf.listing(session, range_period(start, end), eager=False)
             papers += len(loaded.papers)
             session.flush_index()
             start = end + timedelta(days=1)

@@ -27,17 +27,23 @@ if TYPE_CHECKING:
     from papertrack.store.cache import CachedListing
 
 FETCH_CONCURRENCY = 16
-"""Days of a range fetched at once from Hugging Face (its limit is per 5 minutes)."""
+"""Listings of a range fetched at once from Hugging Face (its limit is per 5 minutes)."""
+FIRST_WAVE = 4
+"""Pages of a week or month asked at once to begin with, when connections are to spare."""
 
 
 def _title(period: Period) -> str:
     return f"Hugging Face Daily Papers · {period.label}"
 
 
-def listing(session: Session, period: Period, *, mode: Mode | None = None) -> Loaded:
-    """One date's listing; a week, month or range is read day by day (see _days)."""
+def listing(
+    session: Session, period: Period, *, mode: Mode | None = None, eager: bool = True
+) -> Loaded:
+    """One date's listing; a week, month or range is read day by day (see _days). Not
+    *eager*: never ask a page before the one before it came back full (a backfill, where
+    requests count more than waiting)."""
     if period.kind != "date":
-        return _days(session, period)
+        return _days(session, period, eager=eager)
 
     def fetch() -> Fetched:
         from papertrack.sources import hf
@@ -66,7 +72,7 @@ def _parsed(session: Session, day: date, got: Fetched) -> Loaded:
     return Loaded("hf", _title(day_period(day)), papers, stale=got.stale)
 
 
-def _days(session: Session, period: Period) -> Loaded:
+def _days(session: Session, period: Period, *, eager: bool = True) -> Loaded:
     """Every day of *period*, each its own cache entry. The days that need asking are
     asked as few listings as cover them (whole months, ISO weeks, dates at the edges;
     papertrack.dates.covering), side by side, and each answer is split into its days.
@@ -89,7 +95,7 @@ def _days(session: Session, period: Period) -> Loaded:
             hint="run without --offline to fetch them",
         )
     asked = covering(need)
-    answers = _ask(session, asked)
+    answers = _ask(session, asked, eager=eager)
     again = []
     for listing_period, answer in zip(asked, answers, strict=True):
         wanted = [d for d in need if listing_period.first <= d <= listing_period.last]
@@ -109,7 +115,7 @@ def _days(session: Session, period: Period) -> Loaded:
                 got[day] = fetched
     if again:
         dates = [day_period(d) for d in again]
-        for date_period, answer in zip(dates, _ask(session, dates), strict=True):
+        for date_period, answer in zip(dates, _ask(session, dates, eager=eager), strict=True):
             if isinstance(answer, FetchError):
                 _fall_back(session, date_period, [date_period.first], copies, answer, got)
             else:
@@ -123,7 +129,9 @@ def _days(session: Session, period: Period) -> Loaded:
     return Loaded("hf", _title(period), papers, stale=any(part.stale for part in loaded))
 
 
-def _ask(session: Session, periods: list[Period]) -> list[RawListing | FetchError]:
+def _ask(
+    session: Session, periods: list[Period], *, eager: bool = True
+) -> list[RawListing | FetchError]:
     """Hugging Face's answers to *periods*, asked FETCH_CONCURRENCY at a time."""
     if not periods:
         return []
@@ -131,11 +139,16 @@ def _ask(session: Session, periods: list[Period]) -> list[RawListing | FetchErro
 
     from papertrack.sources import hf
 
+    # Connections to spare (a few listings): ask the first pages of each at once, up to
+    # FETCH_CONCURRENCY requests in all. Many listings keep every connection busy already.
+    first_wave = max(1, min(FIRST_WAVE, FETCH_CONCURRENCY // len(periods))) if eager else 1
     with session.steps("Hugging Face listings", len(periods)) as tick:
 
         def one(period: Period) -> RawListing | FetchError:
             try:
-                return hf.fetch_daily_papers(session.client, session.network, period)
+                return hf.fetch_daily_papers(
+                    session.client, session.network, period, first_wave=first_wave
+                )
             except FetchError as exc:
                 return exc
             finally:

@@ -103,19 +103,23 @@ come back full: a month of a busy year is ten pages, which one after the other w
 ten round trips; doubling costs five and asks at most one wave's worth past the end."""
 
 
-def fetch_daily_papers(client: HttpClient, network: Network, period: Period) -> RawListing:
-    """Fetch every page of one date, week or month listing."""
+def fetch_daily_papers(
+    client: HttpClient, network: Network, period: Period, *, first_wave: int = 1
+) -> RawListing:
+    """Fetch every page of one date, week or month listing. *first_wave* pages of a week or
+    month are asked at once to begin with: worth it when connections are to spare (a range
+    of a few listings), where a month's pages would otherwise cost a round trip each."""
     base = network.hf_endpoint
     headers = network.hf_headers
     first_url = daily_papers_url(base, period, 0)
     items: list[dict[str, Any]] = []
     seen: set[str] = set()
     size = 0
-    wave = 1
+    wave = 1 if period.kind == "date" else max(1, min(first_wave, MAX_PAGE_WAVE))
     page = 0
     while page < MAX_PAGES:
         asked = range(page, min(page + wave, MAX_PAGES))
-        if page > 0 and period.kind != "date":
+        if (page > 0 or wave > 1) and period.kind != "date":
             wave = min(wave * 2, MAX_PAGE_WAVE)
         responses = _get_pages(client, headers, [daily_papers_url(base, period, n) for n in asked])
         more = True
