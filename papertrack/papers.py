@@ -10,10 +10,8 @@ from papertrack.errors import FetchError, NotCachedError, UsageError
 from papertrack.join import fill_missing, join_sources, unique
 from papertrack.listings import Loaded, combine
 from papertrack.models import Paper, is_new_style
-from papertrack.parsers import hf as parse_hf
 from papertrack.record import replace
 from papertrack.session import Fetched, Session
-from papertrack.sources import arxiv, hf
 from papertrack.store import keys
 
 MAX_SEARCH_RESULTS = 500
@@ -82,6 +80,9 @@ def _within(paper: Paper, since: date | None, until: date | None) -> bool:
 def _search_hf(
     session: Session, text: str, *, since: date | None, until: date | None, limit: int
 ) -> Loaded:
+    from papertrack.parsers import hf as parse_hf
+    from papertrack.sources import hf
+
     if len(text) > hf.MAX_QUERY_LENGTH:
         raise UsageError(
             f"Hugging Face searches take at most {hf.MAX_QUERY_LENGTH} characters (got {len(text)})"
@@ -118,6 +119,8 @@ def arxiv_query(text: str, since: date | None, until: date | None) -> str:
 def _search_arxiv(
     session: Session, text: str, *, since: date | None, until: date | None, limit: int
 ) -> Loaded:
+    from papertrack.sources import arxiv
+
     query = arxiv_query(text, since, until)
     # Relevance is arXiv's default; a dated search reads better newest first.
     sort_by = "submittedDate" if since or until else "relevance"
@@ -177,6 +180,9 @@ def lookup(session: Session, paper_id: str, version: int | None = None) -> Paper
 
 
 def _lookup_hf(session: Session, paper_id: str) -> tuple[Paper | None, FetchError | None]:
+    from papertrack.parsers import hf as parse_hf
+    from papertrack.sources import hf
+
     def fetch() -> Fetched:
         url, data = hf.fetch_paper(session.client, session.network, paper_id)
         return Fetched(url, [data] if data is not None else [])
@@ -200,6 +206,8 @@ def _lookup_hf(session: Session, paper_id: str) -> tuple[Paper | None, FetchErro
 def _lookup_arxiv(
     session: Session, paper_id: str, version: int | None
 ) -> tuple[Paper | None, FetchError | None]:
+    from papertrack.sources import arxiv
+
     wanted = f"{paper_id}v{version}" if version else paper_id
 
     def fetch() -> Fetched:
@@ -238,6 +246,8 @@ def arxiv_records(session: Session, ids: list[str]) -> dict[str, Paper]:
     """arXiv's API records of *ids*: each from the cache when it is there, the others
     asked ``arxiv.ID_BATCH`` at a time (none offline) and cached. Best effort: ids arXiv
     does not answer for are absent, with a warning when the request failed."""
+    from papertrack.sources import arxiv
+
     found: dict[str, Paper] = {}
     missing: list[str] = []
     for paper_id in ids:

@@ -142,7 +142,9 @@ def test_fast_path_reads_command_lines_as_typer_does(argv: list[str]) -> None:
         ["today", "--help"],
         ["today", "-h"],
         ["--version"],
-        ["search", "agents"],
+        ["search"],
+        ["search", "--offline"],
+        ["show", "2501.00001"],
         ["today", "--frobnicate"],
         ["today", "--limit", "many"],
         ["today", "--sort", "hot"],
@@ -232,3 +234,53 @@ def test_library_subcommands_go_to_typer() -> None:
     assert fast.parse(["library", "--help"]) is None
     parsed = fast.parse(["library", "agents", "-t", "rl", "--unread", "-n", "3"])
     assert parsed is not None and parsed[1]["terms"] == ["agents"] and parsed[1]["sort"] == "added"
+
+
+@st.composite
+def search_lines(draw: st.DrawFn) -> list[str]:
+    argv = ["search", draw(WORD)]
+    table = fast.TABLES["search"]
+    chosen = draw(st.lists(st.sampled_from(table), max_size=6, unique_by=lambda row: row[0]))
+    if any(name == "offline" for name, *_ in chosen):
+        chosen = [row for row in chosen if row[0] != "refresh"]
+    for name, kind, spellings in chosen:
+        spelling = draw(st.sampled_from(spellings))
+        if kind == "flag":
+            argv.append(spelling)
+            continue
+        value = draw(SPECIAL.get(name, VALUES[kind]))
+        if spelling.startswith("--") and draw(st.booleans()):
+            argv.append(f"{spelling}={value}")
+        else:
+            argv += [spelling, value]
+    argv += draw(st.lists(WORD, max_size=2))
+    return argv
+
+
+def search_call(argv: list[str], *, typer_path: bool) -> object:
+    captured: list[object] = []
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(
+            listing_module,
+            "run_search",
+            lambda _, options, query, **kw: captured.append((options, query, kw)),
+        )
+
+        def call() -> None:
+            if typer_path:
+                from papertrack.cli.app import app
+
+                app(args=argv, prog_name="papertrack", standalone_mode=False, obj=context())
+            else:
+                assert fast.run(argv, context())
+
+        result = outcome(call)
+    return captured[0] if captured else result
+
+
+@settings(
+    max_examples=80, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(argv=search_lines())
+def test_fast_path_reads_search_lines_as_typer_does(argv: list[str]) -> None:
+    assert search_call(argv, typer_path=False) == search_call(argv, typer_path=True)

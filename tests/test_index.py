@@ -146,7 +146,7 @@ def test_settled_folders_are_not_listed_again(
         listed.append(str(path))
         return real(path)
 
-    monkeypatch.setattr(index.os, "scandir", counting)
+    monkeypatch.setattr(os, "scandir", counting)
     with index.opened(root) as connection:
         assert index.catch_up(connection, root) == 0
     assert [p for p in listed if p != str(root)] == []

@@ -1,4 +1,5 @@
-"""A Typer-free path for the everyday ``today``, ``list`` and ``library`` command lines.
+"""A Typer-free path for the everyday ``today``, ``list``, ``search`` and ``library`` command
+lines.
 
 Importing Typer (and the click it carries) costs about 40 ms here, three times the
 interpreter's own start-up, and ``papertrack today`` is typed many times a day. When every
@@ -33,7 +34,9 @@ def defaults(command: str) -> dict[str, Any]:
     values: dict[str, Any] = {"terms": None}
     for name, kind, _ in TABLES[command]:
         values[name] = False if kind == "flag" else None
-    values["sort"] = "added" if command == "library" else "date"
+    values["sort"] = {"library": "added", "search": "relevance"}.get(command, "date")
+    if command == "search":
+        values["limit"] = 50
     return values
 
 
@@ -79,6 +82,8 @@ def parse(
         else:
             values[name] = value
     values["terms"] = terms or None
+    if command == "search" and not terms:
+        return None  # Typer says what is missing
     return command, values
 
 
@@ -119,6 +124,17 @@ def run(argv: Sequence[str], context: Context) -> bool:
         return True
     from papertrack.cli.listing import ListingArgs, ListingOptions, run_list, run_today
 
+    if command == "search":
+        from papertrack.cli.listing import run_search
+
+        words, since, until, limit = (
+            values.pop("terms"), values.pop("since"), values.pop("until"), values.pop("limit")
+        )  # fmt: skip
+        built = ListingOptions.build(
+            context, ListingArgs(**values, replacements=True), needs_categories=False
+        )
+        run_search(context, built, " ".join(words), since=since, until=until, limit=limit)
+        return True
     options, period = split_period(values)
     args = ListingOptions.build(context, ListingArgs(**options))
     if command == "today":

@@ -248,13 +248,18 @@ def run_search(
     until: str | None,
     limit: int,
 ) -> None:
-    from papertrack.dates import parse_day, parse_since
+    from papertrack.dates import ARXIV_FIRST_DAY, HF_FIRST_DAY, parse_day, parse_since
     from papertrack.papers import search
     from papertrack.query import query_words
 
     today = context.today
-    first = parse_since(since, today=today) if since is not None else None
-    last = parse_day(until, option="--until", today=today) if until is not None else None
+    earliest = HF_FIRST_DAY if options.source == "hf" else ARXIV_FIRST_DAY
+    first = parse_since(since, today=today, earliest=earliest) if since is not None else None
+    last = (
+        parse_day(until, option="--until", today=today, earliest=earliest)
+        if until is not None
+        else None
+    )
     if first and last and last < first:
         raise UsageError(f"--until {last} is before --since {first}")
     if limit < 1:

@@ -1,5 +1,5 @@
-"""The options of ``today``, ``list`` and the ``library`` listing, declared once and free of
-Typer.
+"""The options of ``today``, ``list``, ``search`` and the ``library`` listing, declared once
+and free of Typer.
 
 papertrack.cli.options makes Typer's declarations from this table, and papertrack.cli.fast
 parses plain command lines with it without importing Typer (as httpie's ParserSpec feeds
@@ -112,10 +112,23 @@ LIBRARY_SUBCOMMANDS = (
 )  # fmt: skip
 """What ``library`` takes as a subcommand rather than a term (test_fast checks the group)."""
 
+SEARCH: tuple[Opt, ...] = (
+    *(opt for opt in LISTING if opt.name in (
+        "source", "exclude", "author", "min_upvotes", "has_code", "sort", "explain", "fmt",
+        "long", "color", "offline", "refresh",
+    )),
+    Opt("since", "text", ("--since",), "Only papers submitted since DATE or in the last N days.",
+        "DATE|Nd"),
+    Opt("until", "text", ("--until",), "Only papers submitted until DATE.", "DATE"),
+    Opt("limit", "int", ("--limit", "-n"), "Ask each source for N results.", "N"),
+)  # fmt: skip
+"""``papertrack search WORDS …`` (its Typer declarations are in cli/app.py)."""
+
 COMMANDS: dict[str, tuple[Opt, ...]] = {
     "today": LISTING,
     "list": (*LISTING, *PERIOD),
     "library": SHELF,
+    "search": SEARCH,
 }
 BY_NAME: dict[str, Opt] = {opt.name: opt for opt in (*LISTING, *PERIOD)}
 CHOICES: dict[str, Any] = {

@@ -116,7 +116,7 @@ def write_entry(
     *,
     url: str,
     fetched_at: datetime,
-    items: list[dict[str, Any]],
+    items: list[Any],
     meta: dict[str, Any] | None = None,
     root: Path,
 ) -> Path:

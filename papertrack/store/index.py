@@ -451,14 +451,30 @@ class _Scan:
         self._now = time_ns()
 
     def files_in(self, folder: str) -> dict[str, tuple[int, int]]:
+        """The indexed files directly in *folder*."""
+        if self._files is not None:
+            return self._files.get(folder, {})
+        if folder:
+            rows = self.connection.execute(
+                "SELECT path, mtime_ns, size FROM files WHERE path > ? AND path < ?",
+                (f"{folder}{os.sep}", f"{folder}{chr(ord(os.sep) + 1)}"),
+            )
+        else:
+            rows = self.connection.execute(
+                "SELECT path, mtime_ns, size FROM files WHERE instr(path, ?) = 0", (os.sep,)
+            )
+        return {
+            path: (mtime, size) for path, mtime, size in rows if os.path.dirname(path) == folder
+        }
+
+    def all_files(self) -> dict[str, dict[str, tuple[int, int]]]:
         if self._files is None:
             self._files = {}
             for path, mtime, size in self.connection.execute(
                 "SELECT path, mtime_ns, size FROM files"
             ):
-                parent = os.path.dirname(path)
-                self._files.setdefault(parent, {})[path] = (mtime, size)
-        return self._files.get(folder, {})
+                self._files.setdefault(os.path.dirname(path), {})[path] = (mtime, size)
+        return self._files
 
     def run(self) -> None:
         self.visit("")
@@ -475,6 +491,7 @@ class _Scan:
             for sub in known[1]:
                 self.visit(sub)
             return
+        indexed = self.files_in(folder)
         here: set[str] = set()
         subdirs: list[str] = []
         try:
@@ -494,25 +511,27 @@ class _Scan:
                     elif _is_entry(entry.name) and entry.is_file():
                         here.add(relative)
                         info = entry.stat()
-                        if self.files_in(folder).get(relative) != (info.st_mtime_ns, info.st_size):
+                        if indexed.get(relative) != (info.st_mtime_ns, info.st_size):
                             self.changed.append((relative, info))
                 except OSError:
                     continue
-        self.gone.extend(path for path in self.files_in(folder) if path not in here)
+        self.gone.extend(path for path in indexed if path not in here)
         for old in known[1] if known is not None else []:
             if old not in subdirs:
                 self.forget_folder(old)
-        settled = self._now - stat.st_mtime_ns > STAMP_SETTLE_NS
-        self.stamps.append((folder, stat.st_mtime_ns if settled else None, json.dumps(subdirs)))
+        # The cache folder itself is listed every time (it holds the index, whose files
+        # come and go with every run, and a few folders): its stamp would never hold.
+        settled = bool(folder) and self._now - stat.st_mtime_ns > STAMP_SETTLE_NS
+        stamp = stat.st_mtime_ns if settled else None
+        if known is None or known != (stamp, subdirs):
+            self.stamps.append((folder, stamp, json.dumps(subdirs)))
         for sub in subdirs:
             self.visit(sub)
 
     def forget_folder(self, folder: str) -> None:
         """A folder that is gone: every file under it, and its stamps."""
         prefix = f"{folder}{os.sep}"
-        self.files_in("")
-        assert self._files is not None
-        for parent, files in self._files.items():
+        for parent, files in self.all_files().items():
             if parent == folder or parent.startswith(prefix):
                 self.gone.extend(files)
         self.dropped.extend(p for p in self._dirs if p == folder or p.startswith(prefix))
