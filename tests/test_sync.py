@@ -233,7 +233,7 @@ def test_sync_pages_through_a_set_from_a_date(oai: OaiServer) -> None:
     }  # fmt: skip
     assert all(set(q) == {"verb", "resumptionToken"} for q in asked[1:])
     assert len(asked) == len(pages()) == -(-len(wanted) // 200)
-    assert pages()[0] == "2023-01-04.00000.json.gz"
+    assert pages()[0] == "20261202T150000-2023-01-04.00000.json.gz"  # when, then from what
     assert set(indexed()) == set(wanted)
     paper = indexed()[wanted[0]]
     assert paper["announced"] and paper["version"] == 1 and "cs.CL" in paper["categories"]
@@ -288,7 +288,7 @@ def test_an_interrupted_sync_goes_on_from_its_last_page_with_a_fresh_request(
     oai.broken = True  # the first page, then every request with a token fails
     cut = run_cli("sync", "arxiv", "-c", "cs.CL")
     assert cut.returncode == 1 and "500" in cut.stderr and oai.url in cut.stderr
-    assert pages() == ["0000-00-00.00000.json.gz"]
+    assert pages() == ["20261202T150000-all.00000.json.gz"]
     stored = set(indexed())
     last = max(r.datestamp for r in oai.records if r.id in stored)
     oai.broken = False
@@ -300,7 +300,7 @@ def test_an_interrupted_sync_goes_on_from_its_last_page_with_a_fresh_request(
     assert "resumptionToken" in again[0]  # the kept token, tried first
     assert again[1]["from"] == last and again[1]["set"] == "cs:cs:CL"  # then afresh, not from 0
     names = pages()
-    assert names == [f"0000-00-00.{n:05d}.json.gz" for n in range(len(names))]
+    assert names == [f"20261202T150000-all.{n:05d}.json.gz" for n in range(len(names))]
     assert set(indexed()) == set(in_set(oai))
 
 
@@ -328,7 +328,7 @@ def test_sigkill_mid_sync_then_resume_loses_no_page_and_stores_none_twice(
     assert result.returncode == 0, result.stderr
     names = pages()
     assert names[: len(before)] == before
-    assert names == [f"0000-00-00.{n:05d}.json.gz" for n in range(len(names))]
+    assert names == [f"20261202T150000-all.{n:05d}.json.gz" for n in range(len(names))]
     assert len(names) == -(-len(in_set(oai)) // 200)
     assert len(oai.list_requests()) - asked <= len(names) - len(before) + 1
     assert set(indexed()) == set(in_set(oai))
@@ -382,7 +382,7 @@ def test_a_recorded_three_page_list_is_harvested_whole(monkeypatch: pytest.Monke
         assert [q.get("resumptionToken") for q in server.list_requests()] == [
             None, "fakeoai-page-1", "fakeoai-page-2",
         ]  # fmt: skip
-        assert pages("math") == [f"2023-03-07.{n:05d}.json.gz" for n in range(3)]
+        assert pages("math") == [f"20261202T150000-2023-03-07.{n:05d}.json.gz" for n in range(3)]
         assert len(indexed()) == 2265
     finally:
         server.stop()
@@ -412,3 +412,28 @@ def test_an_unreachable_service_names_the_url(monkeypatch: pytest.MonkeyPatch) -
     result = run_cli("sync", "arxiv", "-c", "cs.CL")
     assert result.returncode == 1 and "http://127.0.0.1:9/oai?verb=ListRecords" in result.stderr
     assert "Traceback" not in result.stderr and pages() == []
+
+
+def test_a_later_harvest_wins_whatever_its_from(oai: OaiServer) -> None:
+    """Reaching further back later (an earlier --since) is the newest copy of what it
+    re-reads, though its from-date sorts before the incremental harvests' ones."""
+    assert run_cli("sync", "arxiv", "-c", "cs.CL", "--since", "2023-01-04").returncode == 0
+    paper_id = in_set(oai, start="2023-01-04")[0]
+    oai.touch([paper_id], date(2026, 12, 3))
+    assert run_cli("sync", "arxiv", env={"PAPERTRACK_NOW": "2026-12-04T12:00:00Z"}).returncode == 0
+    assert indexed()[paper_id]["version"] == 2
+    oai.touch([paper_id], date(2026, 12, 5))
+    further = run_cli(
+        "sync", "arxiv", "-c", "cs.CL", "--since", "2023-01-02",
+        env={"PAPERTRACK_NOW": "2026-12-06T12:00:00Z"},
+    )  # fmt: skip
+    assert further.returncode == 0, further.stderr
+    assert indexed()[paper_id]["version"] == 3
+    assert set(indexed()) == set(in_set(oai, start="2023-01-02"))
+    # And so it stays when the index is rebuilt from the pages, read in any order.
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{cache_dir() / 'index.sqlite3'}{suffix}").unlink(missing_ok=True)
+    run_cli("search", "--offline", "--source", "arxiv", "learning")
+    assert indexed()[paper_id]["version"] == 3
+    status = json.loads(run_cli("sync", "--status", "-f", "json").stdout)[0]
+    assert status["since"] == "2023-01-02"

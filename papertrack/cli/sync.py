@@ -54,7 +54,7 @@ def run_sync_arxiv(context: Context, *, categories: list[str] | None, since: str
             )
     with _session(context) as session:
         for set_spec, codes in wanted.items():
-            status = oai.plan(context.cache_dir, set_spec, first, codes)
+            status = oai.plan(context.cache_dir, set_spec, first, codes, context.now)
             done = _harvest_one(context, session, status)
             if context.stderr_isatty:
                 context.note(_summary(done))

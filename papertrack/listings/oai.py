@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
@@ -24,8 +24,6 @@ from papertrack.session import Session
 from papertrack.store import cache, keys
 
 STATUS_NAME = ".status.json"
-WHOLE_SET = "0000-00-00"
-"""The name of a harvest without ``from``: before every date, so its pages sort first."""
 STATUS_FORMAT = 1
 
 
@@ -37,7 +35,7 @@ class Status:
     since: str | None
     """The ``from`` of the first harvest (None: the whole set)."""
     start: str
-    """Names the pages of the current harvest: its ``from``, or WHOLE_SET."""
+    """Names the pages of the current harvest (harvest_name)."""
     page: int = 0
     """The next page to store."""
     token: str | None = None
@@ -112,20 +110,26 @@ def statuses(root: Path) -> list[Status]:
     return found
 
 
-def plan(root: Path, set_spec: str, since: date | None, categories: tuple[str, ...]) -> Status:
+def harvest_name(now: datetime, start: str | None) -> str:
+    """The name of a harvest's pages: when it began, then its ``from`` (``all`` for the
+    whole set). Names sort in the order harvests began, so of two copies of a record the
+    later harvest's wins in the index."""
+    return f"{now.astimezone(timezone.utc):%Y%m%dT%H%M%S}-{start or 'all'}"
+
+
+def plan(
+    root: Path, set_spec: str, since: date | None, categories: tuple[str, ...], now: datetime
+) -> Status:
     """What the next harvest of *set_spec* does: go on with an interrupted one; bring a
     complete one up to date (from its last responseDate, the day re-read); or start."""
     status = read_status(root, set_spec)
     asked = since.isoformat() if since else None
     if status is not None and not status.done:
         return status
-    if status is not None and (
-        asked is None or (status.since is not None and asked >= status.since)
-    ):
-        start = status.synced_until or status.since or WHOLE_SET
+    if status is not None and (asked is None or status.since is None or asked >= status.since):
         return replace(
             status,
-            start=start,
+            start=harvest_name(now, status.synced_until),
             page=0,
             token=None,
             resume_from=status.synced_until,
@@ -139,7 +143,7 @@ def plan(root: Path, set_spec: str, since: date | None, categories: tuple[str, .
     return Status(
         set_spec=set_spec,
         since=asked,
-        start=asked or WHOLE_SET,
+        start=harvest_name(now, asked),
         resume_from=asked,
         done=False,
         total_records=status.total_records if status else 0,

@@ -241,7 +241,8 @@ def deleted_of(key: Key, items: list[Any]) -> list[str]:
 
 
 def _page_name(path: str) -> str | None:
-    """The harvest-order name of an OAI page's path (``2018-01-01.00012``), else None."""
+    """The harvest-order name of an OAI page's path, else None:
+    ``20261202T150000-2018-01-01.00012`` (when the harvest began, its from, the page)."""
     parts = Path(path).parts
     if len(parts) >= 4 and parts[0] == "arxiv" and parts[1] == "oai":
         return parts[-1].removesuffix(".json.gz")

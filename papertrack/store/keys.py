@@ -102,8 +102,8 @@ def oai_folder(set_spec: str) -> Key:
 
 
 def oai_page(set_spec: str, start: str, page: int) -> Key:
-    """Page *page* of the harvest of *set_spec* that began at datestamp *start*: names sort
-    in the order the pages were harvested."""
+    """Page *page* of the harvest of *set_spec* named *start* (when it began, and its
+    ``from``): names sort in the order the pages were harvested."""
     return Key((*oai_folder(set_spec).parts, f"{start}.{page:05d}"))
 
 
