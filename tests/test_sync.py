@@ -239,7 +239,12 @@ def test_sync_pages_through_a_set_from_a_date(oai: OaiServer) -> None:
     assert paper["announced"] and paper["version"] == 1 and "cs.CL" in paper["categories"]
     status = json.loads(run_cli("sync", "--status", "-f", "json").stdout)[0]
     assert status["set"] == "cs:cs:CL" and status["state"] == "complete"
-    assert status["records"] == len(wanted) and status["since"] == "2023-01-04"
+    assert status["records"] == status["papers"] == len(wanted)
+    assert status["since"] == "2023-01-04"
+    lines = run_cli("sync", "--status").stdout.splitlines()
+    assert lines[0].split("\t")[:5] == [
+        "arxiv", "cs:cs:CL", "2023-01-04 to 2026-12-02", "complete", f"{len(wanted):,} papers",
+    ]  # fmt: skip
     assert status["synced_until"] == "2026-12-02" and status["bytes"] > 0
 
 
@@ -437,3 +442,26 @@ def test_a_later_harvest_wins_whatever_its_from(oai: OaiServer) -> None:
     assert indexed()[paper_id]["version"] == 3
     status = json.loads(run_cli("sync", "--status", "-f", "json").stdout)[0]
     assert status["since"] == "2023-01-02"
+
+
+def test_the_stand_in_applies_from_until_and_set_as_the_service_does(oai: OaiServer) -> None:
+    """What sources.oai asks, read by parsers.oai: a window of datestamps in one set."""
+    from papertrack.sources import oai as source
+    from papertrack.sources.http import HttpClient
+    from papertrack.sources.throttle import Gate
+
+    url = source.list_url(oai.url, set_spec="cs:cs:LG", start="2023-01-03", until="2023-01-04")
+    with HttpClient(backoff=0) as client:
+        got = source.fetch_page(client, Gate(cache_dir(), 0), url)
+    wanted = [
+        r.id for r in oai.records
+        if "cs:cs:LG" in r.sets and "2023-01-03" <= r.datestamp <= "2023-01-04"
+    ][:200]  # fmt: skip
+    assert [r.id for r in got.page.records] == wanted and got.page.token is not None
+    assert {r.datestamp for r in got.page.records} <= {"2023-01-03", "2023-01-04"}
+    papers = [r.paper for r in got.page.records if r.paper]
+    assert all("cs.LG" in p.categories for p in papers)
+    empty = source.list_url(oai.url, set_spec="cs:cs:LG", start="2030-01-01")
+    with HttpClient(backoff=0) as client:
+        none = source.fetch_page(client, Gate(cache_dir(), 0), empty)
+    assert none.page.error is not None and none.page.error[0] == "noRecordsMatch"

@@ -126,14 +126,15 @@ def run_sync_hf(context: Context, *, since: str | None) -> None:
 
 
 def run_status(context: Context, *, fmt: str | None) -> None:
-    """What is synced: each set (its papers, first and last datestamps, pages, disk use)
-    and the Hugging Face days cached."""
+    """What is synced: each set (its papers in the index, the records harvested, the
+    window, the last datestamp, pages, disk use) and the Hugging Face days cached."""
     import json
 
     from papertrack.listings import oai
     from papertrack.store import cache, keys
 
     rows: list[dict[str, Any]] = []
+    papers = _papers_by_folder(context)
     for status in oai.statuses(context.cache_dir):
         folder = cache.key_path(keys.oai_page(status.set_spec, "x", 0), context.cache_dir).parent
         files = list(folder.glob("*.json.gz"))
@@ -146,6 +147,7 @@ def run_status(context: Context, *, fmt: str | None) -> None:
                 "synced_until": status.synced_until,
                 "last_datestamp": status.last_datestamp,
                 "state": "complete" if status.done else f"interrupted at page {status.page + 1}",
+                "papers": papers.get(folder.name, 0),
                 "records": status.total_records,
                 "pages": len(files),
                 "bytes": sum(p.stat().st_size for p in files),
@@ -163,6 +165,7 @@ def run_status(context: Context, *, fmt: str | None) -> None:
                 "synced_until": hf_files[-1].stem,
                 "last_datestamp": None,
                 "state": f"{len(hf_files):,} days cached",
+                "papers": papers.get("hf", 0),
                 "records": None,
                 "pages": len(hf_files),
                 "bytes": sum(p.stat().st_size for p in hf_files),
@@ -175,17 +178,35 @@ def run_status(context: Context, *, fmt: str | None) -> None:
         context.note("Nothing synced yet: papertrack sync arxiv -c CATEGORY [--since DATE].")
         return
     for row in rows:
-        records = f"{row['records']:,} records" if row["records"] is not None else ""
         fields = [
             row["source"],
             row["set"],
             f"{row['since'] or 'all'} to {row['synced_until'] or '-'}",
             str(row["state"]),
-            records,
+            f"{row['papers']:,} papers",
             f"{row['pages']:,} files",
             _size(int(row["bytes"])),
         ]
         context.write("\t".join(fields) + "\n")
+
+
+def _papers_by_folder(context: Context) -> dict[str, int]:
+    """Papers in the index by where their copy came from: each synced set's folder, and
+    ``hf`` for Daily Papers days. A paper in two sets counts once, for one of them."""
+    from papertrack.store import index
+
+    if not index.index_path(context.cache_dir).exists():
+        return {}
+
+    def count(reader: index.Reader) -> dict[str, int]:
+        rows = reader.connection.execute(
+            "SELECT CASE WHEN path LIKE 'arxiv/oai/%' THEN substr(path, 11, "
+            "instr(substr(path, 11), '/') - 1) WHEN path LIKE 'hf/date/%' THEN 'hf' END AS "
+            "folder, count(*) FROM papers GROUP BY folder"
+        )
+        return {folder: n for folder, n in rows if folder}
+
+    return index.read(context.cache_dir, count, warn=context.note)
 
 
 def _size(count: int) -> str:
