@@ -28,6 +28,9 @@ if TYPE_CHECKING:
 
 FETCH_CONCURRENCY = 16
 """Listings of a range fetched at once from Hugging Face (its limit is per 5 minutes)."""
+RANGE_DAYS_PER_SHARE = 100
+"""Days of a range per share of the command's byte cap (papertrack.sources.http)."""
+MAX_SHARES = 4
 FIRST_WAVE = 4
 """Pages of a week or month asked at once to begin with, when connections are to spare."""
 
@@ -95,6 +98,14 @@ def _days(session: Session, period: Period, *, eager: bool = True) -> Loaded:
             hint="run without --offline to fetch them",
         )
     asked = covering(need)
+    if len(need) > RANGE_DAYS_PER_SHARE:
+        from papertrack.sources.http import MAX_COMMAND_BYTES
+
+        # The command's byte cap is sized for 100 days; a longer range gets a share per
+        # 100 days (a real month is a few MB), up to MAX_SHARES: what is parsed is a few
+        # times what arrives, and sync hf is the way to a whole history.
+        shares = min(-(-len(need) // RANGE_DAYS_PER_SHARE), MAX_SHARES)
+        session.client.allow(MAX_COMMAND_BYTES * shares)
     answers = _ask(session, asked, eager=eager)
     again = []
     for listing_period, answer in zip(asked, answers, strict=True):

@@ -305,6 +305,12 @@ class HttpClient:
             # A header value (an ETag a server sent, a token) that HTTP cannot carry.
             raise FetchError(url, "a request header is not ASCII; not sent") from None
 
+    def allow(self, total: int) -> None:
+        """Let this command receive up to *total* bytes in all (never fewer than before):
+        a range of many days may need more than one day's share."""
+        with self._count_lock:
+            self.max_total = max(self.max_total, total)
+
     def _spend(self, url: str, size: int) -> None:
         """Count *size* more bytes received; stop once the command has had its share. Bytes
         are counted as they arrive, so sixteen responses in flight at once share it too."""
@@ -315,7 +321,7 @@ class HttpClient:
             raise FetchError(
                 url,
                 f"this command has received more than {self.max_total // (1024 * 1024)} MB; "
-                "refusing to read more (a real day is well under 1 MB)",
+                "refusing to read more (a real day of Daily Papers is well under 1 MB)",
             )
 
     def _overdue(self, seconds: float) -> str:
