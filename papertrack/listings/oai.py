@@ -203,8 +203,9 @@ def harvest(
 
 
 def _clear(session: Session, status: Status) -> None:
-    """Remove the pages of an earlier harvest with this one's name (a second sync on the
-    same day), which would otherwise outrank this harvest's first pages."""
+    """Remove the pages of an earlier harvest with this one's name (begun in the same
+    second, as under a pinned clock), which would otherwise outrank this harvest's first
+    pages."""
     folder = cache.key_path(keys.oai_page(status.set_spec, status.start, 0), session.root).parent
     stale = list(folder.glob(f"{status.start}.*.json.gz")) if folder.exists() else []
     if not stale:
