@@ -206,7 +206,10 @@ def pages(set_folder: str = "cs_cs_CL") -> list[str]:
 
 def indexed() -> dict[str, dict[str, Any]]:
     with sqlite3.connect(cache_dir() / "index.sqlite3") as db:
-        rows = db.execute("SELECT id, data FROM papers WHERE instr(sources, 'arxiv')").fetchall()
+        rows = db.execute(
+            "SELECT id, data FROM papers JOIN paper_data ON paper_data.rowid = papers.rowid "
+            "WHERE instr(sources, 'arxiv')"
+        ).fetchall()
     return {paper_id: json.loads(data) for paper_id, data in rows}
 
 

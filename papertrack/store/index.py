@@ -32,7 +32,7 @@ from papertrack.store import cache
 from papertrack.store.keys import Key
 
 _T = TypeVar("_T")
-SCHEMA_VERSION = "3"
+SCHEMA_VERSION = "4"
 INDEX_NAME = "index.sqlite3"
 _TOKEN = re.compile(r'"([^"]+)"|(\S+)')
 _FTS_WORD = re.compile(r"\w+", re.UNICODE)
@@ -47,9 +47,9 @@ CREATE TABLE IF NOT EXISTS papers(
     day TEXT,
     announced TEXT,
     revised TEXT,
-    sources TEXT NOT NULL,
-    data TEXT NOT NULL
+    sources TEXT NOT NULL
 );
+CREATE TABLE IF NOT EXISTS paper_data(rowid INTEGER PRIMARY KEY, data TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS papers_path ON papers(path);
 CREATE INDEX IF NOT EXISTS papers_day ON papers(day);
 CREATE INDEX IF NOT EXISTS papers_announced ON papers(announced);
@@ -61,6 +61,9 @@ CREATE VIRTUAL TABLE IF NOT EXISTS fts USING fts5(
     title, abstract, authors, extra, tokenize='porter unicode61'
 );
 """
+# A paper's JSON lives beside its row, not in it: searches and windows join and filter the
+# narrow rows and read the JSON of the few papers they return.
+_WITH_DATA = "papers JOIN paper_data ON paper_data.rowid = papers.rowid"
 # bm25 weights for title, abstract, authors, extra (AI summary and keywords, categories).
 _WEIGHTS = "10.0, 2.0, 4.0, 3.0"
 
@@ -289,7 +292,7 @@ def _add(
     # Rows for these ids from other files (the same paper cached by another source or day).
     marks = ",".join("?" * len(batch))
     for rowid, data, known_path in connection.execute(
-        f"SELECT rowid, data, path FROM papers WHERE id IN ({marks})", list(batch)
+        f"SELECT papers.rowid, data, path FROM {_WITH_DATA} WHERE id IN ({marks})", list(batch)
     ).fetchall():
         if _later(known_path, path):
             del batch[json.loads(data)["id"]]
@@ -302,13 +305,12 @@ def _add(
             batch[known.id] = join_sources([paper], [known])[0]
         elif "arxiv" in paper.sources and "hf" in known.sources and "hf" not in paper.sources:
             batch[known.id] = join_sources([known], [paper])[0]
-        connection.execute("DELETE FROM fts WHERE rowid = ?", (rowid,))
-        connection.execute("DELETE FROM papers WHERE rowid = ?", (rowid,))
+        _drop(connection, rowid)
     for paper in batch.values():
         df.update(_words(paper))
         cursor = connection.execute(
-            "INSERT INTO papers(id, path, day, announced, revised, sources, data) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO papers(id, path, day, announced, revised, sources) "
+            "VALUES (?, ?, ?, ?, ?, ?)",
             (
                 paper.id,
                 path,
@@ -316,8 +318,11 @@ def _add(
                 paper.announced.isoformat() if paper.announced else None,
                 _revised(paper),
                 " ".join(paper.sources),
-                json.dumps(paper.to_dict(), ensure_ascii=False),
             ),
+        )
+        connection.execute(
+            "INSERT INTO paper_data VALUES (?, ?)",
+            (cursor.lastrowid, json.dumps(paper.to_dict(), ensure_ascii=False)),
         )
         extra = " ".join([paper.ai_summary or "", *paper.ai_keywords, *paper.categories])
         connection.execute(
@@ -356,23 +361,29 @@ def _apply_tombstones(
                 connection.execute("DELETE FROM gone WHERE id = ?", (paper_id,))
     for paper_id in deleted:
         row = connection.execute(
-            "SELECT rowid, data, path FROM papers WHERE id = ?", (paper_id,)
+            f"SELECT papers.rowid, data, path FROM {_WITH_DATA} WHERE id = ?", (paper_id,)
         ).fetchone()
         if row is not None and not _later(row[2], path) and row[2].startswith("arxiv"):
             df.subtract(_words(Paper.from_dict(json.loads(row[1]))))
-            connection.execute("DELETE FROM fts WHERE rowid = ?", (row[0],))
-            connection.execute("DELETE FROM papers WHERE rowid = ?", (row[0],))
+            _drop(connection, row[0])
         known = connection.execute("SELECT path FROM gone WHERE id = ?", (paper_id,)).fetchone()
         if known is None or not _later(known[0], path):
             connection.execute("INSERT OR REPLACE INTO gone VALUES (?, ?)", (paper_id, path))
 
 
+def _drop(connection: sqlite3.Connection, rowid: int) -> None:
+    for table in ("fts", "paper_data", "papers"):
+        connection.execute(f"DELETE FROM {table} WHERE rowid = ?", (rowid,))
+
+
 def _forget(connection: sqlite3.Connection, path: str, df: Counter[str]) -> None:
-    for (data,) in connection.execute("SELECT data FROM papers WHERE path = ?", (path,)):
+    for (data,) in connection.execute(f"SELECT data FROM {_WITH_DATA} WHERE path = ?", (path,)):
         df.subtract(_words(Paper.from_dict(json.loads(data))))
-    connection.execute(
-        "DELETE FROM fts WHERE rowid IN (SELECT rowid FROM papers WHERE path = ?)", (path,)
-    )
+    for table in ("fts", "paper_data"):
+        connection.execute(
+            f"DELETE FROM {table} WHERE rowid IN (SELECT rowid FROM papers WHERE path = ?)",
+            (path,),
+        )
     connection.execute("DELETE FROM papers WHERE path = ?", (path,))
     connection.execute("DELETE FROM gone WHERE path = ?", (path,))
     connection.execute("DELETE FROM files WHERE path = ?", (path,))
@@ -599,7 +610,9 @@ def lookup(paper_id: str, *, root: Path, warn: Callable[[str], None] | None = No
     try:
         with opened(root, warn=warn) as connection:
             catch_up(connection, root)
-            row = connection.execute("SELECT data FROM papers WHERE id = ?", (paper_id,)).fetchone()
+            row = connection.execute(
+                f"SELECT data FROM {_WITH_DATA} WHERE id = ?", (paper_id,)
+            ).fetchone()
     except sqlite3.DatabaseError:
         return None  # best effort: the services are asked anyway
     except PapertrackError as exc:  # an unreadable cache folder
@@ -660,9 +673,10 @@ class Reader:
     ) -> list[Paper]:
         """Every cached paper listed from *since* to *until* (by its day), newest first."""
         clauses, parameters = _window(since, until, sources)
-        clauses.insert(0, "day IS NOT NULL")
+        clauses.insert(0, "papers.day IS NOT NULL")
         rows = self.connection.execute(
-            f"SELECT data FROM papers WHERE {' AND '.join(clauses)} ORDER BY day DESC, id",
+            f"SELECT data FROM {_WITH_DATA} WHERE {' AND '.join(clauses)} "
+            "ORDER BY papers.day DESC, papers.id",
             parameters,
         )
         return [Paper.from_dict(json.loads(data)) for (data,) in rows]
@@ -675,12 +689,12 @@ class Reader:
         whose latest version was."""
         window = (since.isoformat(), until.isoformat())
         new = self.connection.execute(
-            "SELECT data FROM papers WHERE announced BETWEEN ? AND ? "
+            f"SELECT data FROM {_WITH_DATA} WHERE announced BETWEEN ? AND ? "
             "AND instr(sources, 'arxiv') > 0 ORDER BY announced DESC, id",
             window,
         ).fetchall()
         revised = self.connection.execute(
-            "SELECT data FROM papers WHERE revised BETWEEN ? AND ? "
+            f"SELECT data FROM {_WITH_DATA} WHERE revised BETWEEN ? AND ? "
             "AND instr(sources, 'arxiv') > 0 ORDER BY revised DESC, id",
             window,
         ).fetchall()
@@ -769,10 +783,20 @@ class _Where:
             f"SELECT count(*) FROM fts JOIN papers ON papers.rowid = fts.rowid WHERE {self.clause}",
             self.parameters,
         ).fetchone()[0]
-        rows = connection.execute(
-            f"SELECT papers.data FROM fts JOIN papers ON papers.rowid = fts.rowid "
-            f"WHERE {self.clause} ORDER BY bm25(fts, {_WEIGHTS}), papers.day DESC, papers.id "
-            "LIMIT ?",
-            [*self.parameters, self.limit],
-        ).fetchall()
+        ranked = [
+            rowid
+            for (rowid,) in connection.execute(
+                f"SELECT papers.rowid FROM fts JOIN papers ON papers.rowid = fts.rowid "
+                f"WHERE {self.clause} ORDER BY bm25(fts, {_WEIGHTS}), papers.day DESC, papers.id "
+                "LIMIT ?",
+                [*self.parameters, self.limit],
+            )
+        ]
+        marks = ",".join("?" * len(ranked))
+        found = dict(
+            connection.execute(
+                f"SELECT rowid, data FROM paper_data WHERE rowid IN ({marks})", ranked
+            )
+        )
+        rows = [(found[rowid],) for rowid in ranked if rowid in found]
         return [Paper.from_dict(json.loads(data)) for (data,) in rows], int(total)
