@@ -50,6 +50,23 @@ sources = "hf"
 """
 
 
+def spelled(draw: st.DrawFn, chosen: list[tuple[str, str, tuple[str, ...]]]) -> list[str]:
+    """The chosen options as a command line writes them: any spelling, ``--opt=value`` or
+    ``--opt value``."""
+    words: list[str] = []
+    for name, kind, spellings in chosen:
+        spelling = draw(st.sampled_from(spellings))
+        if kind == "flag":
+            words.append(spelling)
+            continue
+        value = draw(SPECIAL.get(name, VALUES[kind]))
+        if spelling.startswith("--") and draw(st.booleans()):
+            words.append(f"{spelling}={value}")
+        else:
+            words += [spelling, value]
+    return words
+
+
 @st.composite
 def command_lines(draw: st.DrawFn) -> list[str]:
     command = draw(st.sampled_from(["today", "list"]))
@@ -67,16 +84,7 @@ def command_lines(draw: st.DrawFn) -> list[str]:
     if any(name in ("date", "week", "month") for name, *_ in chosen):
         periods = [row for row in chosen if row[0] in ("date", "week", "month", "since")]
         chosen = [row for row in chosen if row not in periods[1:] and row[0] != "until"]
-    for name, kind, spellings in chosen:
-        spelling = draw(st.sampled_from(spellings))
-        if kind == "flag":
-            argv.append(spelling)
-            continue
-        value = draw(SPECIAL.get(name, VALUES[kind]))
-        if spelling.startswith("--") and draw(st.booleans()):
-            argv.append(f"{spelling}={value}")
-        else:
-            argv += [spelling, value]
+    argv += spelled(draw, chosen)
     for term in draw(st.lists(WORD, max_size=3)):
         if draw(st.booleans()):
             argv.insert(1, term)  # terms before the options…
@@ -243,16 +251,7 @@ def search_lines(draw: st.DrawFn) -> list[str]:
     chosen = draw(st.lists(st.sampled_from(table), max_size=6, unique_by=lambda row: row[0]))
     if any(name == "offline" for name, *_ in chosen):
         chosen = [row for row in chosen if row[0] != "refresh"]
-    for name, kind, spellings in chosen:
-        spelling = draw(st.sampled_from(spellings))
-        if kind == "flag":
-            argv.append(spelling)
-            continue
-        value = draw(SPECIAL.get(name, VALUES[kind]))
-        if spelling.startswith("--") and draw(st.booleans()):
-            argv.append(f"{spelling}={value}")
-        else:
-            argv += [spelling, value]
+    argv += spelled(draw, chosen)
     argv += draw(st.lists(WORD, max_size=2))
     return argv
 

@@ -215,6 +215,25 @@ def test_decode_items_rejects_wrong_bodies(body: bytes, content_type: str, says:
     assert caught.value.url == "http://hub/api/daily_papers"
 
 
+def fetch_month(items: list[dict[str, Any]], seen: list[httpx.URL]) -> hf.RawListing:
+    """January 2025 from a server holding *items*, paged as the API pages; *seen* gets
+    every URL asked (from the fetch's threads)."""
+    lock = threading.Lock()
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        with lock:
+            seen.append(request.url)
+        page, limit = int(request.url.params["p"]), int(request.url.params["limit"])
+        return httpx.Response(200, json=items[page * limit : (page + 1) * limit])
+
+    with HttpClient(transport=httpx.MockTransport(handler), backoff=0) as client:
+        return hf.fetch_daily_papers(
+            client,
+            Network({"HF_ENDPOINT": "http://hf.test"}),
+            Period("month", "2025-01", date(2025, 1, 1), date(2025, 1, 31)),
+        )
+
+
 def test_fetch_paginates_until_a_short_page() -> None:
     """A parser-level test over httpx.MockTransport: 230 items arrive as 100 + 100 + 30."""
     items = [
@@ -222,17 +241,7 @@ def test_fetch_paginates_until_a_short_page() -> None:
     ]
     seen: list[httpx.URL] = []
 
-    def handler(request: httpx.Request) -> httpx.Response:
-        seen.append(request.url)
-        page, limit = int(request.url.params["p"]), int(request.url.params["limit"])
-        return httpx.Response(200, json=items[page * limit : (page + 1) * limit])
-
-    with HttpClient(transport=httpx.MockTransport(handler), backoff=0) as client:
-        raw = hf.fetch_daily_papers(
-            client,
-            Network({"HF_ENDPOINT": "http://hf.test"}),
-            Period("month", "2025-01", date(2025, 1, 1), date(2025, 1, 31)),
-        )
+    raw = fetch_month(items, seen)
     assert len(raw.items) == 230
     # Pages of a month come in doubling waves (1, 1, 2): page 3 was asked beside page 2.
     assert sorted(u.params["p"] for u in seen) == ["0", "1", "2", "3"]
@@ -243,24 +252,11 @@ def test_a_long_month_costs_few_round_trips_and_keeps_its_order() -> None:
     items = [
         {"paper": {"id": f"2501.{n:05d}", "title": f"Paper {n}", "upvotes": n}} for n in range(1005)
     ]
-    waves: list[list[int]] = []
-    lock = threading.Lock()
-
-    def handler(request: httpx.Request) -> httpx.Response:
-        page, limit = int(request.url.params["p"]), int(request.url.params["limit"])
-        with lock:
-            waves.append([page])
-        return httpx.Response(200, json=items[page * limit : (page + 1) * limit])
-
-    with HttpClient(transport=httpx.MockTransport(handler), backoff=0) as client:
-        raw = hf.fetch_daily_papers(
-            client,
-            Network({"HF_ENDPOINT": "http://hf.test"}),
-            Period("month", "2025-01", date(2025, 1, 1), date(2025, 1, 31)),
-        )
+    seen: list[httpx.URL] = []
+    raw = fetch_month(items, seen)
     assert [item["paper"]["id"] for item in raw.items] == [i["paper"]["id"] for i in items]
     # 11 pages: waves of 1, 1, 2, 4 and 8 pages, five round trips; 5 pages past the end.
-    assert sorted(page for (page,) in waves) == list(range(16))
+    assert sorted(int(u.params["p"]) for u in seen) == list(range(16))
 
 
 def test_fetch_stops_when_the_server_ignores_the_page_parameter() -> None:
