@@ -468,3 +468,19 @@ def test_the_stand_in_applies_from_until_and_set_as_the_service_does(oai: OaiSer
     with HttpClient(backoff=0) as client:
         none = source.fetch_page(client, Gate(cache_dir(), 0), empty)
     assert none.page.error is not None and none.page.error[0] == "noRecordsMatch"
+
+
+def test_on_a_terminal_a_sync_shows_its_progress_and_a_summary(oai: OaiServer) -> None:
+    from tests.test_cli import SGR, on_a_terminal
+
+    oai.latency = 0.05
+    code, stdout, screen = on_a_terminal("sync", "arxiv", "-c", "cs.CL", stream="stderr")
+    assert code == 0 and stdout == "", screen
+    plain = SGR.sub("", screen)
+    wanted = len(in_set(oai))
+    assert "arXiv cs:cs:CL" in plain and "records" in plain and "pages" in plain
+    pages_count = -(-wanted // 200)
+    assert (
+        f"arXiv cs:cs:CL: {wanted:,} records in {pages_count:,} pages; synced to 2026-12-02"
+        in plain
+    )

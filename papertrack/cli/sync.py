@@ -66,7 +66,7 @@ def _harvest_one(context: Context, session: Session, status: Status) -> Status:
 
     counter = counter_for_stream(context.stderr, context.stderr_isatty, context.environ)
     label = f"arXiv {status.set_spec}"
-    if status.page:
+    if status.page and context.stderr_isatty:
         context.note(f"{label}: going on from page {status.page + 1} of an interrupted sync")
     if counter is None:
         return oai.harvest(session, status)
