@@ -136,7 +136,7 @@ def run_status(context: Context, *, fmt: str | None) -> None:
     rows: list[dict[str, Any]] = []
     papers = _papers_by_folder(context)
     for status in oai.statuses(context.cache_dir):
-        folder = cache.key_path(keys.oai_page(status.set_spec, "x", 0), context.cache_dir).parent
+        folder = cache.folder_path(keys.oai_folder(status.set_spec), context.cache_dir)
         files = list(folder.glob("*.json.gz"))
         rows.append(
             {

@@ -60,7 +60,7 @@ class Status:
 
 
 def status_path(root: Path, set_spec: str) -> Path:
-    return cache.key_path(keys.oai_page(set_spec, "x", 0), root).parent / STATUS_NAME
+    return cache.folder_path(keys.oai_folder(set_spec), root) / STATUS_NAME
 
 
 def read_status(root: Path, set_spec: str) -> Status | None:
@@ -97,7 +97,7 @@ def status_fields(status: Status) -> dict[str, Any]:
 
 def statuses(root: Path) -> list[Status]:
     """Every set synced (or being synced) in this cache."""
-    folder = cache.key_path(keys.oai_page("x", "x", 0), root).parent.parent
+    folder = cache.folder_path(keys.oai_folder("x"), root).parent
     found = []
     for path in sorted(folder.glob(f"*/{STATUS_NAME}")) if folder.exists() else []:
         try:
@@ -206,7 +206,7 @@ def _clear(session: Session, status: Status) -> None:
     """Remove the pages of an earlier harvest with this one's name (begun in the same
     second, as under a pinned clock), which would otherwise outrank this harvest's first
     pages."""
-    folder = cache.key_path(keys.oai_page(status.set_spec, status.start, 0), session.root).parent
+    folder = cache.folder_path(keys.oai_folder(status.set_spec), session.root)
     stale = list(folder.glob(f"{status.start}.*.json.gz")) if folder.exists() else []
     if not stale:
         return

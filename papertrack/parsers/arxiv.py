@@ -87,7 +87,8 @@ def parse_xml(body: bytes) -> ET.Element:
         raise ParseError(f"unreadable XML ({exc})") from None
 
 
-def _text(element: ET.Element | None) -> str:
+def element_text(element: ET.Element | None) -> str:
+    """An element's text, empty when the element or its text is missing."""
     return element.text or "" if element is not None else ""
 
 
@@ -166,15 +167,15 @@ def parse_feed(body: bytes) -> Feed:
         channel = root.find("channel")
         if channel is None:
             raise ParseError("RSS without a channel")
-        title = clean_line(_text(channel.find("title")))
+        title = clean_line(element_text(channel.find("title")))
         entries = channel.findall("item")
-        announced = _feed_date(_text(channel.find("pubDate")))
-        description = clean_line(_text(channel.find("description")))
+        announced = _feed_date(element_text(channel.find("pubDate")))
+        description = clean_line(element_text(channel.find("description")))
     elif root.tag == f"{_ATOM}feed":
-        title = clean_line(_text(root.find(f"{_ATOM}title")))
+        title = clean_line(element_text(root.find(f"{_ATOM}title")))
         entries = root.findall(f"{_ATOM}entry")
         announced = None
-        description = clean_line(_text(root.find(f"{_ATOM}subtitle")))
+        description = clean_line(element_text(root.find(f"{_ATOM}subtitle")))
     else:
         raise ParseError(f"expected an RSS or Atom feed, got <{root.tag}>")
     if title.startswith("Feed error for query"):
@@ -193,34 +194,34 @@ def parse_feed(body: bytes) -> Feed:
 
 def _feed_entry(entry: ET.Element, *, atom: bool) -> Paper | None:
     ns = _ATOM if atom else ""
-    summary = _text(entry.find(f"{ns}summary" if atom else "description"))
+    summary = element_text(entry.find(f"{ns}summary" if atom else "description"))
     prefix = _DESCRIPTION_PREFIX.match(summary)
-    guid = _text(entry.find(f"{ns}id" if atom else "guid")).strip()
+    guid = element_text(entry.find(f"{ns}id" if atom else "guid")).strip()
     candidates = [guid.removeprefix("oai:arXiv.org:"), prefix.group("id") if prefix else ""]
     parts = next((p for p in map(split_arxiv_id, candidates) if p), None)
-    title = clean_line(_text(entry.find(f"{ns}title")))
+    title = clean_line(element_text(entry.find(f"{ns}title")))
     if parts is None or not title:
         return None
-    announce_type = clean_line(_text(entry.find(f"{_ARXIV}announce_type")))
+    announce_type = clean_line(element_text(entry.find(f"{_ARXIV}announce_type")))
     if not announce_type and prefix:
         announce_type = prefix.group("type")
     if atom:
         terms = [c.get("term", "") for c in entry.findall(f"{_ATOM}category")]
-        day = _feed_date(_text(entry.find(f"{_ATOM}published")))
+        day = _feed_date(element_text(entry.find(f"{_ATOM}published")))
     else:
-        terms = [_text(c) for c in entry.findall("category")]
-        day = _feed_date(_text(entry.find("pubDate")))
+        terms = [element_text(c) for c in entry.findall("category")]
+        day = _feed_date(element_text(entry.find("pubDate")))
     return Paper(
         id=parts[0],
         version=parts[1],
         title=title,
         abstract=clean_line(summary[prefix.end() :] if prefix else summary, ABSTRACT_MAX),
-        authors=split_authors(_text(entry.find(f"{_DC}creator"))),
+        authors=split_authors(element_text(entry.find(f"{_DC}creator"))),
         categories=category_codes(terms),
         announce_type=announce_type if announce_type in ANNOUNCE_TYPES else None,
         announced=day,
-        journal_ref=clean_optional(_text(entry.find(f"{_ARXIV}journal_reference"))),
-        doi=clean_optional(_text(entry.find(f"{_ARXIV}DOI"))),
+        journal_ref=clean_optional(element_text(entry.find(f"{_ARXIV}journal_reference"))),
+        doi=clean_optional(element_text(entry.find(f"{_ARXIV}DOI"))),
         sources=(SOURCE,),
     )
 
@@ -239,15 +240,15 @@ def parse_api(body: bytes) -> ApiPage:
     root = parse_xml(body)
     if root.tag != f"{_ATOM}feed":
         raise ParseError(f"expected an Atom feed from the arXiv API, got <{root.tag}>")
-    total = _int(_text(root.find(f"{_OPENSEARCH}totalResults")))
-    start = _int(_text(root.find(f"{_OPENSEARCH}startIndex")))
+    total = _int(element_text(root.find(f"{_OPENSEARCH}totalResults")))
+    start = _int(element_text(root.find(f"{_OPENSEARCH}startIndex")))
     papers: list[Paper] = []
     error: str | None = None
     for entry in root.findall(f"{_ATOM}entry"):
-        entry_id = _text(entry.find(f"{_ATOM}id")).strip()
-        title = clean_line(_text(entry.find(f"{_ATOM}title")))
+        entry_id = element_text(entry.find(f"{_ATOM}id")).strip()
+        title = clean_line(element_text(entry.find(f"{_ATOM}title")))
         if "/api/errors" in entry_id or title == "Error":
-            error = clean_line(_text(entry.find(f"{_ATOM}summary"))) or "unknown API error"
+            error = clean_line(element_text(entry.find(f"{_ATOM}summary"))) or "unknown API error"
             continue
         paper = _api_entry(entry, entry_id, title)
         if paper is not None:
@@ -274,24 +275,24 @@ def _api_entry(entry: ET.Element, entry_id: str, title: str) -> Paper | None:
         id=parts[0],
         version=parts[1],
         title=title,
-        abstract=clean_line(_text(entry.find(f"{_ATOM}summary")), ABSTRACT_MAX),
+        abstract=clean_line(element_text(entry.find(f"{_ATOM}summary")), ABSTRACT_MAX),
         authors=tuple(
             name
             for name in (
-                clean_line(_text(a.find(f"{_ATOM}name")), NAME_MAX)
+                clean_line(element_text(a.find(f"{_ATOM}name")), NAME_MAX)
                 for a in entry.findall(f"{_ATOM}author")[:AUTHORS_MAX]
             )
             if name
         ),
-        published=parse_timestamp(_text(entry.find(f"{_ATOM}published"))),
-        updated=parse_timestamp(_text(entry.find(f"{_ATOM}updated"))),
+        published=parse_timestamp(element_text(entry.find(f"{_ATOM}published"))),
+        updated=parse_timestamp(element_text(entry.find(f"{_ATOM}updated"))),
         categories=category_codes(
             (c.get("term", "") for c in entry.findall(f"{_ATOM}category")), primary_code
         ),
         primary_category=primary_code,
-        arxiv_comment=clean_optional(_text(entry.find(f"{_ARXIV}comment"))),
-        journal_ref=clean_optional(_text(entry.find(f"{_ARXIV}journal_ref"))),
-        doi=clean_optional(_text(entry.find(f"{_ARXIV}doi"))),
+        arxiv_comment=clean_optional(element_text(entry.find(f"{_ARXIV}comment"))),
+        journal_ref=clean_optional(element_text(entry.find(f"{_ARXIV}journal_ref"))),
+        doi=clean_optional(element_text(entry.find(f"{_ARXIV}doi"))),
         sources=(SOURCE,),
     )
 

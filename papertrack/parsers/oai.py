@@ -12,13 +12,12 @@ from __future__ import annotations
 import re
 import xml.etree.ElementTree as ET
 from datetime import date, datetime, timedelta, timezone
-from email.utils import parsedate_to_datetime
 from functools import lru_cache
 
 from papertrack.dates import eastern_offset
 from papertrack.errors import ParseError
 from papertrack.models import Paper, parse_timestamp, split_arxiv_id
-from papertrack.parsers.arxiv import category_codes, parse_xml, split_authors
+from papertrack.parsers.arxiv import category_codes, element_text, parse_xml, split_authors
 from papertrack.record import record
 from papertrack.text import ABSTRACT_MAX, AUTHORS_MAX, NAME_MAX, clean_line, clean_optional
 
@@ -74,11 +73,11 @@ def parse_page(body: bytes) -> Page:
     root = parse_xml(body)
     if root.tag != f"{_OAI}OAI-PMH":
         raise ParseError(f"expected an OAI-PMH answer, got <{_local(root.tag)}>")
-    response_date = parse_timestamp(_text(root.find(f"{_OAI}responseDate")))
+    response_date = parse_timestamp(element_text(root.find(f"{_OAI}responseDate")))
     error = root.find(f"{_OAI}error")
     if error is not None:
         code = clean_line(error.get("code")) or "unknown"
-        return Page([], None, response_date, (code, clean_line(_text(error))[:300]))
+        return Page([], None, response_date, (code, clean_line(element_text(error))[:300]))
     listing = root.find(f"{_OAI}ListRecords")
     if listing is None:
         raise ParseError("expected <ListRecords> in the OAI-PMH answer")
@@ -113,9 +112,9 @@ def _record(element: ET.Element) -> Record | None:
     header = element.find(f"{_OAI}header")
     if header is None:
         return None
-    identifier = _text(header.find(f"{_OAI}identifier")).strip()
+    identifier = element_text(header.find(f"{_OAI}identifier")).strip()
     paper_id = _paper_id(identifier.removeprefix(ID_PREFIX))
-    datestamp = _text(header.find(f"{_OAI}datestamp")).strip()[:10]
+    datestamp = element_text(header.find(f"{_OAI}datestamp")).strip()[:10]
     if paper_id is None:
         return None
     if header.get("status") == "deleted":
@@ -183,7 +182,7 @@ def _raw(body: ET.Element, paper_id: str) -> Paper | None:
 
 def _arxiv(body: ET.Element, paper_id: str) -> Paper | None:
     def field(name: str) -> str:
-        return _text(body.find(f"{_ARXIV}{name}"))
+        return element_text(body.find(f"{_ARXIV}{name}"))
 
     title = clean_line(field("title"))
     if not title:
@@ -191,7 +190,8 @@ def _arxiv(body: ET.Element, paper_id: str) -> Paper | None:
     names: list[str] = []
     for author in body.iterfind(f"{_ARXIV}authors/{_ARXIV}author"):
         parts = (
-            _text(author.find(f"{_ARXIV}{part}")) for part in ("forenames", "keyname", "suffix")
+            element_text(author.find(f"{_ARXIV}{part}"))
+            for part in ("forenames", "keyname", "suffix")
         )
         name = clean_line(" ".join(p for p in parts if p.strip()), NAME_MAX)
         if name:
@@ -216,21 +216,21 @@ def _arxiv(body: ET.Element, paper_id: str) -> Paper | None:
 
 
 def _dc(body: ET.Element, paper_id: str) -> Paper | None:
-    title = clean_line(_text(body.find(f"{_DC}title")))
+    title = clean_line(element_text(body.find(f"{_DC}title")))
     if not title:
         return None
     names = []
     for creator in body.iterfind(f"{_DC}creator"):
-        keyname, _, forenames = _text(creator).partition(",")
+        keyname, _, forenames = element_text(creator).partition(",")
         name = clean_line(f"{forenames} {keyname}", NAME_MAX)
         if name:
             names.append(name)
-    descriptions = [_text(d) for d in body.iterfind(f"{_DC}description")]
+    descriptions = [element_text(d) for d in body.iterfind(f"{_DC}description")]
     comment = next((d for d in descriptions[1:] if d.strip()), None)
-    dates = sorted(d for d in (_day(_text(e)) for e in body.iterfind(f"{_DC}date")) if d)
+    dates = sorted(d for d in (_day(element_text(e)) for e in body.iterfind(f"{_DC}date")) if d)
     by_name = _category_names()
-    codes = [by_name[s] for s in (clean_line(_text(e)) for e in body.iterfind(f"{_DC}subject"))
-             if s in by_name]  # fmt: skip
+    subjects = (clean_line(element_text(e)) for e in body.iterfind(f"{_DC}subject"))
+    codes = [by_name[s] for s in subjects if s in by_name]
     categories = category_codes(codes)
     return Paper(
         id=paper_id,
@@ -294,6 +294,8 @@ def _rfc822(text: str) -> datetime | None:
             )  # fmt: skip
         except ValueError:
             pass
+    from email.utils import parsedate_to_datetime  # 40 ms to import; arXivRaw rarely needs it
+
     try:
         return parsedate_to_datetime(text.strip()).astimezone(timezone.utc)
     except (TypeError, ValueError, IndexError, OverflowError):
@@ -312,10 +314,6 @@ def _day(text: str) -> datetime | None:
 def _int(text: str | None) -> int | None:
     value = (text or "").strip()
     return int(value) if value.isascii() and value.isdigit() and len(value) < 12 else None
-
-
-def _text(element: ET.Element | None) -> str:
-    return (element.text or "") if element is not None else ""
 
 
 def _local(tag: str) -> str:

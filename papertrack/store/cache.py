@@ -147,9 +147,14 @@ def write_entry(
     return path
 
 
+def folder_path(folder: Key, root: Path) -> Path:
+    """The folder holding the entries named under *folder* (``arxiv/oai/cs_cs_CL``)."""
+    return key_path(Key((*folder.parts, "x")), root).parent
+
+
 def newest_entry(folder: Key, root: Path) -> CachedListing | None:
     """The entry with the greatest name in a cache folder (names are ISO dates), if any."""
-    directory = key_path(Key((*folder.parts, "x")), root).parent
+    directory = folder_path(folder, root)
     try:
         names = sorted((p.stem for p in directory.glob("*.json")), reverse=True)
     except OSError:
