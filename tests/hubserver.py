@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import parse_qs, urlsplit
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -69,6 +69,47 @@ class _QuietServer(ThreadingHTTPServer):
             super().handle_error(request, client_address)  # type: ignore[arg-type]
 
 
+_Server = TypeVar("_Server", bound="LocalServer")
+
+
+class LocalServer:
+    """A threaded HTTP server on 127.0.0.1 (a free port), started and stopped by a test."""
+
+    def listen(self, handler: type[BaseHTTPRequestHandler]) -> None:
+        self._httpd = _QuietServer(("127.0.0.1", 0), handler)
+        self._httpd.daemon_threads = True
+        self._thread = threading.Thread(
+            target=self._httpd.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True
+        )
+
+    @property
+    def base(self) -> str:
+        return f"http://127.0.0.1:{self._httpd.server_address[1]}"
+
+    def start(self: _Server) -> _Server:
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._httpd.shutdown()
+        self._httpd.server_close()
+
+
+def listing_days(query: dict[str, str]) -> list[date]:
+    """The days a Daily Papers request asks for (``date=``, ``week=`` or ``month=``)."""
+    if "date" in query:
+        return [date.fromisoformat(query["date"][:10])]
+    if "week" in query:
+        year, week = query["week"].split("-W")
+        monday = date.fromisocalendar(int(year), int(week), 1)
+        return [monday + timedelta(n) for n in range(7)]
+    if "month" in query:
+        first = date.fromisoformat(query["month"] + "-01")
+        days = (first + timedelta(n) for n in range(31))
+        return [d for d in days if d.month == first.month]
+    return []
+
+
 @dataclass
 class Reply:
     status: int = 200
@@ -86,7 +127,7 @@ class Seen:
     finished: float = 0.0
 
 
-class HubServer:
+class HubServer(LocalServer):
     def __init__(self) -> None:
         self.days: dict[str, Path] = {}
         self.generated: dict[str, list[Any]] = {}
@@ -101,25 +142,12 @@ class HubServer:
         self.search_results: list[Any] = []
         self.papers: dict[str, Any] = {}
         self._lock = threading.Lock()
-        handler = self._handler_class()
-        self._httpd = _QuietServer(("127.0.0.1", 0), handler)
-        self._httpd.daemon_threads = True
-        self._thread = threading.Thread(
-            target=self._httpd.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True
-        )
+        self.listen(self._handler_class())
 
     # -- control -----------------------------------------------------------------------
     @property
     def url(self) -> str:
-        return f"http://127.0.0.1:{self._httpd.server_address[1]}"
-
-    def start(self) -> HubServer:
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        self._httpd.shutdown()
-        self._httpd.server_close()
+        return self.base
 
     def serve(self, day: str | date, fixture: str | Path) -> None:
         """Answer ``date=day`` with a fixture (a fixture day like "2025-08-25", or a path)."""
@@ -148,20 +176,7 @@ class HubServer:
 
     def covered_days(self) -> set[date]:
         """Every day the Daily Papers listings asked so far hold (dates, weeks, months)."""
-        covered: set[date] = set()
-        for seen in self.api_requests():
-            query = seen.query
-            if "date" in query:
-                covered.add(date.fromisoformat(query["date"][:10]))
-            elif "week" in query:
-                year, week = query["week"].split("-W")
-                monday = date.fromisocalendar(int(year), int(week), 1)
-                covered.update(monday + timedelta(n) for n in range(7))
-            elif "month" in query:
-                first = date.fromisoformat(query["month"] + "-01")
-                days = (first + timedelta(n) for n in range(31))
-                covered.update(d for d in days if d.month == first.month)
-        return covered
+        return {day for seen in self.api_requests() for day in listing_days(seen.query)}
 
     def arxiv_requests(self) -> list[Seen]:
         return [r for r in self.requests if r.path.startswith(("/rss/", "/api/query"))]
@@ -240,16 +255,8 @@ class HubServer:
                     if fits:
                         return Reply(200, recorded, {"content-type": "application/json"})
                 items = self._items_for(iter([day]))
-            elif "week" in query:
-                year, week = query["week"].split("-W")
-                monday = date.fromisocalendar(int(year), int(week), 1)
-                items = self._items_for(monday + timedelta(n) for n in range(7))
-            elif "month" in query:
-                first = date.fromisoformat(query["month"] + "-01")
-                days = (first + timedelta(n) for n in range(31))
-                items = self._items_for(d for d in days if d.month == first.month)
             else:
-                items = []
+                items = self._items_for(iter(listing_days(query)))
         except ValueError:
             return Reply(400, b'{"error":"Invalid date"}', {"content-type": "application/json"})
         chunk = items[page * limit : (page + 1) * limit]

@@ -1,6 +1,6 @@
 """A stand-in for arXiv's OAI-PMH service on 127.0.0.1 (path ``/oai``).
 
-Two modes, as arxiv-oai.md §13 describes the shared stand-in:
+Two modes, after the stand-in the project's reference describes:
 
 - recorded pages (``OaiServer(recorded=[paths])``): the files, in order, are one list; the
   first request without a token gets the first file, each page's token is rewritten to lead
@@ -33,7 +33,7 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 from xml.sax.saxutils import escape
 
-from tests.hubserver import _QuietServer
+from tests.hubserver import LocalServer
 
 OAI_FIXTURES = Path(__file__).parent / "fixtures" / "arxiv" / "oai"
 _KEY = b"stand-in"
@@ -166,7 +166,7 @@ HEAD = (
 )
 
 
-class OaiServer:
+class OaiServer(LocalServer):
     def __init__(
         self,
         *,
@@ -194,24 +194,12 @@ class OaiServer:
         """Tokens carry it; expire_tokens() makes every token issued so far invalid."""
         self._lists: dict[tuple[str, str, str], list[Rec]] = {}
         self._lock = threading.Lock()
-        self._httpd = _QuietServer(("127.0.0.1", 0), self._handler_class())
-        self._httpd.daemon_threads = True
-        self._thread = threading.Thread(
-            target=self._httpd.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True
-        )
+        self.listen(self._handler_class())
 
     # -- control -----------------------------------------------------------------------
     @property
     def url(self) -> str:
-        return f"http://127.0.0.1:{self._httpd.server_address[1]}/oai"
-
-    def start(self) -> OaiServer:
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        self._httpd.shutdown()
-        self._httpd.server_close()
+        return f"{self.base}/oai"
 
     def expire_tokens(self) -> None:
         self.generation += 1

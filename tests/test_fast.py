@@ -206,6 +206,16 @@ def library_lines(draw: st.DrawFn) -> list[str]:
     return argv
 
 
+def either_path(argv: list[str], *, typer_path: bool) -> None:
+    """Run *argv* through Typer, or through the fast path (which must take it)."""
+    if typer_path:
+        from papertrack.cli.app import app
+
+        app(args=argv, prog_name="papertrack", standalone_mode=False, obj=context())
+    else:
+        assert fast.run(argv, context())
+
+
 def library_call(argv: list[str], *, typer_path: bool) -> dict[str, Any]:
     from papertrack.cli import library
 
@@ -214,12 +224,7 @@ def library_call(argv: list[str], *, typer_path: bool) -> dict[str, Any]:
         patch.setattr(
             library, "run_list", lambda _, terms, **kw: captured.append({"terms": terms, **kw})
         )
-        if typer_path:
-            from papertrack.cli.app import app
-
-            app(args=argv, prog_name="papertrack", standalone_mode=False, obj=context())
-        else:
-            assert fast.run(argv, context())
+        either_path(argv, typer_path=typer_path)
     assert len(captured) == 1
     return captured[0]
 
@@ -264,16 +269,7 @@ def search_call(argv: list[str], *, typer_path: bool) -> object:
             "run_search",
             lambda _, options, query, **kw: captured.append((options, query, kw)),
         )
-
-        def call() -> None:
-            if typer_path:
-                from papertrack.cli.app import app
-
-                app(args=argv, prog_name="papertrack", standalone_mode=False, obj=context())
-            else:
-                assert fast.run(argv, context())
-
-        result = outcome(call)
+        result = outcome(lambda: either_path(argv, typer_path=typer_path))
     return captured[0] if captured else result
 
 
