@@ -484,3 +484,36 @@ def test_on_a_terminal_a_sync_shows_its_progress_and_a_summary(oai: OaiServer) -
         f"arXiv cs:cs:CL: {wanted:,} records in {pages_count:,} pages; synced to 2026-12-02"
         in plain
     )
+
+
+def test_a_hostile_oai_answer_is_one_line_and_stores_nothing(hub: HubServer) -> None:
+    from tests.hubserver import Reply
+
+    hub.queue(Reply(200, b"<html><body>Maintenance</body></html>", {"content-type": "text/html"}))
+    env = {"PAPERTRACK_ARXIV_OAI_URL": f"{hub.url}/oai"}
+    result = run_cli("sync", "arxiv", "-c", "cs.CL", env=env)
+    assert result.returncode == 1 and result.stdout == ""
+    lines = result.stderr.splitlines()
+    assert len(lines) == 1 and f"{hub.url}/oai?verb=ListRecords" in lines[0]
+    assert "not an OAI-PMH answer" in lines[0] and "HTML" in lines[0]
+    assert pages() == []
+    # An entity bomb is refused before any expansion.
+    bomb = b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "aaaa">]><OAI-PMH/>'
+    hub.queue(Reply(200, bomb, {"content-type": "text/xml"}))
+    result = run_cli("sync", "arxiv", "-c", "cs.CL", env=env)
+    assert result.returncode == 1 and "DOCTYPE" in result.stderr and pages() == []
+
+
+def test_remote_text_in_a_record_cannot_drive_the_terminal() -> None:
+    title = "Attention\u202e is all\u200b you need\u0007"  # bidi override, zero width, BEL
+    page = (
+        '<OAI-PMH xmlns="http://www.openarchives.org/OAI/2.0/"><ListRecords><record><header>'
+        "<identifier>oai:arXiv.org:2301.00001</identifier><datestamp>2023-01-02</datestamp>"
+        '</header><metadata><arXivRaw xmlns="http://arxiv.org/OAI/arXivRaw/"><id>2301.00001</id>'
+        f"<title>{title.replace(chr(7), '&#x202C;')}</title><authors>A &lt;b&gt; B</authors>"
+        "<categories>cs.CL</categories></arXivRaw></metadata></record></ListRecords></OAI-PMH>"
+    ).encode()
+    paper = parse_page(page).records[0].paper
+    assert paper is not None
+    assert paper.title == "Attention is all you need"
+    assert paper.authors == ("A <b> B",)  # kept as text; renderers escape it
