@@ -509,8 +509,9 @@ def harvest_pages(count: int, per_page: int = 2500) -> list[bytes]:
 
 
 def sync_rows(work: Path, records: int) -> list[Row]:
-    """Issue 12: what a harvested page costs to read and keep (parse, the gzip cache entry,
-    the index), against the XML parser alone on the same bytes; and a whole local harvest
+    """Issue 12: what a harvested page costs to read and keep (the headers and token read,
+    the gzip cache entry written), against the XML parser alone on the same bytes; what
+    indexing it costs (every paper parsed, the index rows); and a whole local harvest
     through the CLI (stand-in server, no delay)."""
     import time
     import xml.etree.ElementTree as ET
@@ -521,22 +522,30 @@ def sync_rows(work: Path, records: int) -> list[Row]:
     pages = harvest_pages(20_000)
     root = work / "sync-store"
     now = datetime.now(timezone.utc)
-    started = time.perf_counter()
+    stored, indexed = 0.0, 0.0
     for number, body in enumerate(pages):
-        page = parse_page(body)
+        started = time.perf_counter()
+        parse_page(body, papers=False)
         key = keys.oai_page("cs", "0000-00-00", number)
         items = [body.decode()]
         cache.write_entry(key, url="bench", fetched_at=now, items=items, meta={}, root=root)
-        index.add_entries([(key, items, [r.paper for r in page.records if r.paper])], root)
-    ours = 20_000 / (time.perf_counter() - started)
+        between = time.perf_counter()
+        index.add_entries([(key, items, None)], root)
+        stored += between - started
+        indexed += time.perf_counter() - between
     started = time.perf_counter()
     for body in pages:
         ET.fromstring(body)
     floor = 20_000 / (time.perf_counter() - started)
+    ours = 20_000 / stored
     rows = [Row(
-        "sync: parse + store (gzip entry, index) per record",
+        "sync: parse + store (headers and token read, gzip entry written) per record",
         f"{ours:,.0f} records/s", f"XML parsing alone {floor:,.0f}/s",
         f"{ours / floor:.2f}x", ">= 20,000/s", ours >= 20_000,
+    ), Row(
+        "sync: index (every paper parsed, text index, word counts) per record",
+        f"{20_000 / indexed:,.0f} records/s", "arXiv: 2,500 per 3 s = 833/s",
+        f"{20_000 / indexed / 833:.1f}x", "keeps up with arXiv", 20_000 / indexed >= 833,
     )]  # fmt: skip
     from tests.oaiserver import OaiServer
 

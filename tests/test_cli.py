@@ -18,7 +18,7 @@ import pytest
 
 from papertrack.dates import day_label
 from papertrack.models import Paper
-from tests.conftest import ROOT, TODAY, Result, run_cli
+from tests.conftest import ROOT, TODAY, Result, run_cli, run_process
 from tests.hubserver import HubServer, Reply, hf_fixture
 
 ANSI = re.compile(r"\x1b")
@@ -566,6 +566,22 @@ def test_closed_pipe_is_quiet(hub: HubServer) -> None:
     proc.wait(timeout=60)
     assert "Traceback" not in stderr and "Exception" not in stderr
     assert proc.returncode in (0, 141)
+
+
+def test_output_through_a_real_pipe_arrives_whole_before_the_quick_exit(hub: HubServer) -> None:
+    # main() leaves with os._exit, skipping the interpreter's teardown: what was written
+    # must be out first, however much it is, and the exit code must stay the command's.
+    for day, fixture in WEEK_DAYS.items():
+        hub.serve(day, fixture)
+    # Buffered, as a pipe is by default (this machine may set PYTHONUNBUFFERED).
+    whole = run_process("list", "--week", WEEK, "-f", "json", env={"PYTHONUNBUFFERED": ""})
+    assert whole.returncode == 0, whole.stderr
+    assert len(whole.stdout.encode()) > 4 * 65536  # several times a pipe's buffer
+    assert json.loads(whole.stdout) == json.loads(
+        run_cli("list", "--week", WEEK, "-f", "json").stdout
+    )
+    refused = run_process("list", "--week", "2025-W99")
+    assert refused.returncode == 2 and refused.stderr.count("\n") == 1
 
 
 def test_hostile_title_prints_literally(hub: HubServer, tmp_path: Path) -> None:

@@ -24,7 +24,7 @@ from papertrack.parsers.hf import listed_day
 from papertrack.parsers.oai import announcement_day, parse_page
 from tests.conftest import NOW, ROOT, TODAY, run_cli
 from tests.hubserver import FIXTURE_DAYS, HubServer, hf_fixture
-from tests.oaiserver import OAI_FIXTURES, OaiServer
+from tests.oaiserver import HEAD, OAI_FIXTURES, OaiServer, record_xml, synthetic_records
 
 # -- Hugging Face: which day an item of a week or month answer belongs to ------------------
 
@@ -170,6 +170,29 @@ def test_recorded_pages_of_every_format_parse() -> None:
     assert first.token is not None and (first.token.cursor, first.token.complete) == (0, 2265)
     dc = first.records[0].paper
     assert dc is not None and dc.categories == ("math.CA", "math.NT")
+
+
+def test_a_page_read_without_papers_says_what_a_harvest_needs_alike() -> None:
+    # The harvest reads only headers and the token; the index reads the papers later.
+    bodies = [p.read_bytes() for p in sorted(OAI_FIXTURES.glob("listrecords_*.xml"))]
+    generated = "".join(record_xml(r) for r in synthetic_records(40, deleted_every=7))
+    head = HEAD.format(now="2026-12-02T00:00:00Z", base="local")
+    bodies.append(
+        f"{head}<ListRecords>{generated}<resumptionToken cursor='0' completeListSize='80'>"
+        "t|40</resumptionToken></ListRecords></OAI-PMH>".encode()
+    )
+    for body in bodies:
+        whole, light = parse_page(body), parse_page(body, papers=False)
+        assert [(r.id, r.datestamp, r.deleted) for r in light.records] == [
+            (r.id, r.datestamp, r.deleted) for r in whole.records
+        ]
+        assert all(r.paper is None for r in light.records)
+        assert (light.token, light.response_date, light.error) == (
+            whole.token,
+            whole.response_date,
+            whole.error,
+        )
+    assert any(r.deleted for r in parse_page(bodies[-1], papers=False).records)
 
 
 def test_announcement_day_follows_the_14h_eastern_cutoff() -> None:

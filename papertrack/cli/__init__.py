@@ -141,9 +141,11 @@ def main(argv: Sequence[str] | None = None) -> NoReturn:
             sys.stderr.write(f"papertrack: {exc.reason}\n")
     if code == EXIT_BROKEN_PIPE:
         _silence_stdout()
-    if code in (signals.EXIT_INTERRUPTED, signals.EXIT_TERMINATED) or signals.threads_busy():
-        for stream in (sys.stdout, sys.stderr):
-            with contextlib.suppress(OSError, ValueError):
-                stream.flush()
-        os._exit(code)
-    sys.exit(code)
+    # Every file, database and lock was closed by the command, and no thread is waited
+    # for: the interpreter's own teardown (freeing every module and object, 15-30 ms
+    # here, a sixth of a cached search) has nothing left to do. Leave once the streams
+    # are out.
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(OSError, ValueError):
+            stream.flush()
+    os._exit(code)

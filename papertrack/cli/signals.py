@@ -9,12 +9,11 @@ exits without waiting for worker threads still blocked in a request.
 from __future__ import annotations
 
 import signal
-import threading
 from types import FrameType
 
 from papertrack.errors import EXIT_INTERRUPTED, EXIT_TERMINATED, Interrupted
 
-__all__ = ["EXIT_INTERRUPTED", "EXIT_TERMINATED", "ignore", "install", "threads_busy"]
+__all__ = ["EXIT_INTERRUPTED", "EXIT_TERMINATED", "ignore", "install"]
 
 
 def _stop(signum: int, frame: FrameType | None) -> None:
@@ -35,9 +34,3 @@ def install() -> None:
 def ignore() -> None:
     for signum in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signum, signal.SIG_IGN)
-
-
-def threads_busy() -> bool:
-    """Whether a thread that would hold up the interpreter's exit is still running."""
-    main = threading.main_thread()
-    return any(t is not main and t.is_alive() and not t.daemon for t in threading.enumerate())

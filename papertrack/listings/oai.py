@@ -181,7 +181,7 @@ def harvest(
         else:
             url = oai.list_url(base, set_spec=status.set_spec, start=status.resume_from)
             token = None
-        got = oai.fetch_page(session.client, session.gate, url, waiting=on_wait)
+        got = oai.fetch_page(session.client, session.gate, url, waiting=on_wait, papers=False)
         page = got.page
         if page.error is not None:
             code, message = page.error
@@ -239,8 +239,9 @@ def _store(session: Session, status: Status, got: Any) -> Status:
     cache.write_entry(
         key, url=got.url, fetched_at=session.now, items=items, meta=meta, root=session.root
     )
-    papers = [r.paper for r in page.records if r.paper is not None]
-    index.add_entries([(key, items, papers)], session.root)
+    # The index reads the papers from the page as stored (fetch_page read only the headers).
+    index.add_entries([(key, items, None)], session.root)
+    kept = sum(1 for r in page.records if not r.deleted)
     previous = status.last_datestamp
     ordered = (
         status.ordered
@@ -256,12 +257,12 @@ def _store(session: Session, status: Status, got: Any) -> Status:
         # Without a token, ask again from the last day stored (re-read: pages can end
         # part-way through a day) when records come in datestamp order, else from the start.
         resume_from=(last if ordered else status.resume_from),
-        records=status.records + len(papers),
-        deleted=status.deleted + sum(1 for r in page.records if r.paper is None),
+        records=status.records + kept,
+        deleted=status.deleted + len(page.records) - kept,
         complete=(token.complete if token and token.complete else status.complete),
         last_datestamp=last,
         ordered=ordered,
-        total_records=status.total_records + len(papers),
+        total_records=status.total_records + kept,
     )
 
 

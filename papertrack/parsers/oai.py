@@ -49,11 +49,13 @@ class Token:
 
 @record
 class Record:
-    """One record of a page: the paper, or a deletion (paper None)."""
+    """One record of a page: the paper, or a deletion."""
 
     id: str
     datestamp: str
     paper: Paper | None
+    """None for a deletion, and for every record of a page read without papers."""
+    deleted: bool = False
 
 
 @record
@@ -68,8 +70,12 @@ class Page:
     """Records that were not readable as papers (no id, no title)."""
 
 
-def parse_page(body: bytes) -> Page:
-    """A ``ListRecords`` answer (or an error answer). ParseError for anything else."""
+def parse_page(body: bytes, *, papers: bool = True) -> Page:
+    """A ``ListRecords`` answer (or an error answer). ParseError for anything else.
+
+    Without *papers*, only the headers are read (ids, datestamps, deletions) and the
+    token: what a harvest needs to go on, at several times the speed; the index reads
+    the papers from the stored page."""
     root = parse_xml(body)
     if root.tag != f"{_OAI}OAI-PMH":
         raise ParseError(f"expected an OAI-PMH answer, got <{_local(root.tag)}>")
@@ -84,7 +90,7 @@ def parse_page(body: bytes) -> Page:
     records: list[Record] = []
     skipped = 0
     for element in listing.iterfind(f"{_OAI}record"):
-        got = _record(element)
+        got = _record(element, papers)
         if got is None:
             skipped += 1
         else:
@@ -108,7 +114,7 @@ def _token(element: ET.Element | None) -> Token | None:
     )
 
 
-def _record(element: ET.Element) -> Record | None:
+def _record(element: ET.Element, papers: bool = True) -> Record | None:
     header = element.find(f"{_OAI}header")
     if header is None:
         return None
@@ -118,6 +124,8 @@ def _record(element: ET.Element) -> Record | None:
     if paper_id is None:
         return None
     if header.get("status") == "deleted":
+        return Record(paper_id, datestamp, None, deleted=True)
+    if not papers:
         return Record(paper_id, datestamp, None)
     metadata = element.find(f"{_OAI}metadata")
     if metadata is None or len(metadata) == 0:

@@ -65,9 +65,10 @@ def fetch_page(
     *,
     sleep: Callable[[float], None] | None = None,
     waiting: Callable[[float], None] | None = None,
+    papers: bool = True,
 ) -> Fetched:
     """One page, through the gate, waiting out 503 + Retry-After; FetchError for anything
-    that is not an OAI-PMH answer."""
+    that is not an OAI-PMH answer. Without *papers*, its records carry none (parse_page)."""
     import time
 
     from papertrack.sources.http import retry_after_seconds
@@ -91,7 +92,7 @@ def fetch_page(
         pause(delay)
         waited += delay
     try:
-        page = parse_page(response.body)
+        page = parse_page(response.body, papers=papers)
     except ParseError as exc:
         raise FetchError(url, f"not an OAI-PMH answer: {exc}") from None
     return Fetched(url, response.body, page)
