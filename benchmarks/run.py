@@ -624,7 +624,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--scale",
         action="store_true",
         help="also 1,000,000 papers (search, list, show, recommend) and a 1M-record harvest "
-        "(~40 min, ~6 GB of scratch space)",
+        "(15-40 min, ~7 GB of scratch space)",
     )
     args = parser.parse_args(argv)
     runs = args.runs or (3 if args.quick else 9)
