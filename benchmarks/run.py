@@ -459,6 +459,14 @@ def history(runs: int, work: Path, sizes: Sequence[int]) -> list[Row]:
             peak = max(timings[n].peak_mb for n in searches)
             rows.append(Row(f"peak memory, search at {papers:,}", f"{peak:.0f} MB", "-", "-",
                             "< 150 MB", peak < 150))  # fmt: skip
+            trend = measure(
+                [PAPERTRACK, "trends", QUERY, "model", "--since", "365d", "--by", "week"], env, runs
+            )
+            rows.append(Row(
+                f"trends, 2 terms, 12 months by week, {papers:,} papers",
+                f"{trend.median_ms:.0f} ms", f"list --since 30d {timings['list'].median_ms:.0f} ms",
+                "-", "< 300 ms", trend.median_ms < 300,
+            ))  # fmt: skip
             rows.append(Row(
                 f"recommend, {papers:,} cached papers, 50 saved",
                 f"{timings['recommend'].median_ms:.0f} ms", "-", "-", "< 1 s",

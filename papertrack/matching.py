@@ -101,6 +101,24 @@ def searchable_text(paper: Paper) -> str:
     return "\n\x00\n".join(parts)
 
 
+def lowered_text(paper: Paper) -> str:
+    """searchable_text as a plain substring search sees it: lower case, each field's
+    whitespace runs one space, fields apart by a NUL, so ``needle(term) in lowered_text(p)``
+    finds what ``term_pattern(term).search(searchable_text(p))`` does (trends count a
+    year of papers this way, from the index, without a regex per paper)."""
+    return "\x00".join(needle(part) for part in searchable_text(paper).split("\n\x00\n"))
+
+
+# lower() turns a word-final capital sigma into the final small sigma (U+03C2), which a
+# regex that ignores case still matches with the other two sigmas: one small sigma for all.
+_SIGMA = str.maketrans("\u03c2", "\u03c3")
+
+
+def needle(term: str) -> str:
+    """A term (or a field) as lowered_text holds it."""
+    return " ".join(term.split()).lower().translate(_SIGMA)
+
+
 _COMBINING = re.compile(f"[{COMBINING}]+")
 
 

@@ -279,3 +279,33 @@ def search_call(argv: list[str], *, typer_path: bool) -> object:
 @given(argv=search_lines())
 def test_fast_path_reads_search_lines_as_typer_does(argv: list[str]) -> None:
     assert search_call(argv, typer_path=False) == search_call(argv, typer_path=True)
+
+
+@st.composite
+def trends_lines(draw: st.DrawFn) -> list[str]:
+    argv = ["trends", *draw(st.lists(WORD, max_size=2))]
+    table = fast.TABLES["trends"]
+    argv += spelled(
+        draw, draw(st.lists(st.sampled_from(table), max_size=5, unique_by=lambda r: r[0]))
+    )
+    return argv
+
+
+def trends_call(argv: list[str], *, typer_path: bool) -> object:
+    from papertrack.cli import trends as trends_module
+
+    captured: list[object] = []
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(
+            trends_module, "run_trends", lambda _, terms, **kw: captured.append((terms, kw))
+        )
+        result = outcome(lambda: either_path(argv, typer_path=typer_path))
+    return captured[0] if captured else result
+
+
+@settings(
+    max_examples=80, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(argv=trends_lines())
+def test_fast_path_reads_trends_lines_as_typer_does(argv: list[str]) -> None:
+    assert trends_call(argv, typer_path=False) == trends_call(argv, typer_path=True)

@@ -354,6 +354,51 @@ def recommend(
     )  # fmt: skip
 
 
+@app.command(short_help="How often terms come up, per day, week or month, as sparklines.")
+def trends(
+    ctx: typer.Context,
+    terms: Annotated[
+        list[str] | None,
+        typer.Argument(
+            metavar="[TERMS]...",
+            help="Words or quoted phrases, matched as filters match them (case-insensitive, "
+            "in the title, abstract, AI summary and keywords).",
+            show_default=False,
+        ),
+    ] = None,
+    since: opt.TrendsSince = None,
+    until: opt.TrendsUntil = None,
+    by: opt.TrendsBy = "week",
+    source: opt.TrendsSource = "all",
+    query: opt.TrendsQuery = None,
+    rising: opt.Rising = False,
+    top: opt.Top = None,
+    limit: opt.TrendsLimit = 20,
+    fmt: opt.TrendsFormat = None,
+    color: opt.Color = None,
+) -> None:  # fmt: skip
+    """Count the cached papers that mention each term per day, week or month, and draw one
+    sparkline per term with its total, the last bucket's change and its peak. Reads only
+    the local cache and index; says which days are missing and the command that fills them.
+
+    \b
+    Examples:
+      papertrack trends agent "diffusion model" --since 365d --by month
+      papertrack trends -q 'agent AND NOT survey' --since 90d
+      papertrack trends rlhf dpo -f csv > trends.csv
+      papertrack trends --rising --since 30d
+      papertrack trends --top orgs
+    """
+    from papertrack.cli.trends import run_trends
+
+    context = context_of(ctx)
+    chosen = color or opt.ColorChoice(context.config.text("color") or "auto")
+    run_trends(
+        context, terms or [], since=since, until=until, by=by, source=source, query=query,
+        rising=rising, top=top, limit=limit, fmt=fmt, color=chosen,
+    )  # fmt: skip
+
+
 @app.command(short_help="For cron: what your watch profiles match, sent once.")
 def digest(
     ctx: typer.Context,

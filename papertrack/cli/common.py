@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from papertrack.choices import Format, Source, as_source
+from papertrack.choices import SOURCES, Format, Source, as_source
 from papertrack.cli.choices import ColorChoice, FormatChoice
 from papertrack.cli.context import Context
 from papertrack.errors import UsageError
@@ -42,6 +42,20 @@ def make_session(context: Context, mode: Mode, *, client: HttpClient | None = No
         progress=for_stream(context.stderr, context.stderr_isatty, context.environ),
         client=client,
     )
+
+
+def check_limit(limit: int | None) -> None:
+    """``--limit``/``-n``, when given, is a positive count."""
+    if limit is not None and limit < 1:
+        raise UsageError(f"--limit must be at least 1 (got {limit})")
+
+
+def source_option(text: str) -> Source:
+    """``--source`` given as text (``recommend``, ``trends``): one of hf, arxiv, all."""
+    try:
+        return as_source(text)
+    except ValueError:
+        raise UsageError(f"--source {text!r} is not one of {', '.join(SOURCES)}") from None
 
 
 def parse_query_option(text: str, *, where: str = "--query") -> Any:

@@ -1,5 +1,5 @@
-"""A Typer-free path for the everyday ``today``, ``list``, ``search`` and ``library`` command
-lines.
+"""A Typer-free path for the everyday ``today``, ``list``, ``search``, ``library`` and
+``trends`` command lines.
 
 Importing Typer (and the click it carries) costs about 40 ms here, three times the
 interpreter's own start-up, and ``papertrack today`` is typed many times a day. When every
@@ -34,6 +34,8 @@ def defaults(command: str) -> dict[str, Any]:
     values: dict[str, Any] = {"terms": None}
     for name, kind, _ in TABLES[command]:
         values[name] = False if kind == "flag" else None
+    if command == "trends":
+        return {**values, "by": "week", "source": "all", "limit": 20}
     values["sort"] = {"library": "added", "search": "relevance"}.get(command, "date")
     if command == "search":
         values["limit"] = 50
@@ -121,6 +123,13 @@ def run(argv: Sequence[str], context: Context) -> bool:
             sort=values["sort"], limit=values["limit"], fmt=values["fmt"], color=chosen,
             explain=values["explain"],
         )  # fmt: skip
+        return True
+    if command == "trends":
+        from papertrack.cli.choices import ColorChoice
+        from papertrack.cli.trends import run_trends
+
+        chosen = values.pop("color") or ColorChoice(context.config.text("color") or "auto")
+        run_trends(context, values.pop("terms") or [], **values, color=chosen)
         return True
     from papertrack.cli.listing import ListingArgs, ListingOptions, run_list, run_today
 

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from papertrack.cli.choices import ColorChoice, FormatChoice
-from papertrack.cli.common import make_session, write_sections
+from papertrack.cli.common import check_limit, make_session, write_sections
 from papertrack.cli.context import Context
 from papertrack.cli.paper import paper_ref
 from papertrack.errors import PapertrackError, UsageError
@@ -150,8 +150,7 @@ def run_list(
         raise UsageError("--explain shows why papers rank as they do: add --sort taste")
     if sort.partition(":")[0] not in LIBRARY_SORTS or (":" in sort and "taste:" not in sort):
         raise UsageError(f"--sort for the library is one of {', '.join(LIBRARY_SORTS)}, taste:TAG")
-    if limit is not None and limit < 1:
-        raise UsageError(f"--limit must be at least 1 (got {limit})")
+    check_limit(limit)
     with opened(context) as shelf:
         # Only an unfiltered list in the stored order can stop reading early.
         early = limit if sort == "added" and not terms else None

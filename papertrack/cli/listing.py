@@ -10,6 +10,7 @@ from papertrack.choices import SORT_KEYS, SortKey, Source, as_sort, as_source
 from papertrack.cli.choices import ColorChoice, FormatChoice, SourceChoice
 from papertrack.cli.common import (
     apply_filters,
+    check_limit,
     library_marks,
     make_session,
     mode_of,
@@ -94,8 +95,7 @@ class ListingOptions:
         cls, context: Context, args: ListingArgs, *, needs_categories: bool = True
     ) -> ListingOptions:
         limit, fmt, long, min_upvotes = args.limit, args.fmt, args.long, args.min_upvotes
-        if limit is not None and limit < 1:
-            raise UsageError(f"--limit must be at least 1 (got {limit})")
+        check_limit(limit)
         if min_upvotes is not None and min_upvotes < 0:
             raise UsageError(f"--min-upvotes must be 0 or more (got {min_upvotes})")
         if long and fmt not in (None, FormatChoice.table):
@@ -262,8 +262,7 @@ def run_search(
     )
     if first and last and last < first:
         raise UsageError(f"--until {last} is before --since {first}")
-    if limit < 1:
-        raise UsageError(f"--limit must be at least 1 (got {limit})")
+    check_limit(limit)
     with make_session(context, options.mode) as session:
         loaded = search(session, query, source=options.source, since=first, until=last, limit=limit)
     sections = build_sections(

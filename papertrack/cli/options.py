@@ -3,19 +3,20 @@ papertrack.cli.spec (which the fast path reads too)."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Annotated, Any
 
 import typer
 
 from papertrack.cli.choices import ColorChoice, FormatChoice, SourceChoice
-from papertrack.cli.spec import BY_NAME, TERMS_HELP
+from papertrack.cli.spec import BY_NAME, TERMS_HELP, TRENDS, Opt
 
 __all__ = ["ColorChoice", "FormatChoice", "SourceChoice"]
 
 
-def option(name: str) -> Any:
-    """``typer.Option`` for the option *name* of the spec."""
-    spec = BY_NAME[name]
+def option(name: str, table: Mapping[str, Opt] = BY_NAME) -> Any:
+    """``typer.Option`` for the option *name* of the spec (of *table*: a command's own)."""
+    spec = table[name]
     extra: dict[str, Any] = {} if spec.show_default else {"show_default": False}
     if spec.metavar:
         extra["metavar"] = spec.metavar
@@ -56,3 +57,15 @@ SearchSource = Annotated[
         show_default=False,
     ),
 ]
+
+
+_TRENDS = {spec.name: spec for spec in TRENDS}
+TrendsSince = Annotated[str | None, option("since", _TRENDS)]
+TrendsUntil = Annotated[str | None, option("until", _TRENDS)]
+TrendsBy = Annotated[str, option("by", _TRENDS)]
+TrendsSource = Annotated[str, option("source", _TRENDS)]
+TrendsQuery = Annotated[str | None, option("query", _TRENDS)]
+Rising = Annotated[bool, option("rising", _TRENDS)]
+Top = Annotated[str | None, option("top", _TRENDS)]
+TrendsLimit = Annotated[int, option("limit", _TRENDS)]
+TrendsFormat = Annotated[FormatChoice | None, option("fmt", _TRENDS)]

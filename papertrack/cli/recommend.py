@@ -5,12 +5,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from papertrack.choices import SOURCES, as_source
 from papertrack.cli.choices import ColorChoice, FormatChoice
-from papertrack.cli.common import write_sections
+from papertrack.cli.common import check_limit, source_option, write_sections
 from papertrack.cli.context import Context
 from papertrack.cli.rank import load_taste
-from papertrack.errors import UsageError
 from papertrack.query import Match
 from papertrack.render import Section
 
@@ -36,12 +34,8 @@ def run_recommend(
 ) -> None:
     from papertrack.dates import parse_since
 
-    if limit < 1:
-        raise UsageError(f"--limit must be at least 1 (got {limit})")
-    try:
-        chosen = as_source(source)
-    except ValueError:
-        raise UsageError(f"--source {source!r} is not one of {', '.join(SOURCES)}") from None
+    check_limit(limit)
+    chosen = source_option(source)
     if tag is not None:
         from papertrack.store.library import check_tag
 

@@ -1,5 +1,5 @@
-"""The options of ``today``, ``list``, ``search`` and the ``library`` listing, declared once
-and free of Typer.
+"""The options of ``today``, ``list``, ``search``, ``trends`` and the ``library`` listing,
+declared once and free of Typer.
 
 papertrack.cli.options makes Typer's declarations from this table, and papertrack.cli.fast
 parses plain command lines with it without importing Typer (as httpie's ParserSpec feeds
@@ -112,6 +112,8 @@ LIBRARY_SUBCOMMANDS = (
 )  # fmt: skip
 """What ``library`` takes as a subcommand rather than a term (test_fast checks the group)."""
 
+BY_NAME_LISTING = {opt.name: opt for opt in LISTING}
+
 SEARCH: tuple[Opt, ...] = (
     *(opt for opt in LISTING if opt.name in (
         "source", "exclude", "author", "min_upvotes", "has_code", "sort", "explain", "fmt",
@@ -124,11 +126,35 @@ SEARCH: tuple[Opt, ...] = (
 )  # fmt: skip
 """``papertrack search WORDS …`` (its Typer declarations are in cli/app.py)."""
 
+TRENDS: tuple[Opt, ...] = (
+    Opt("since", "text", ("--since",), "From DATE, or the last N days (default 90d; 30d with "
+        "--rising and --top).", "DATE|Nd"),
+    Opt("until", "text", ("--until",), "Up to DATE (default: today).", "DATE"),
+    Opt("by", "text", ("--by",), "One bar per day, week or month.", "day|week|month",
+        show_default=True),
+    Opt("source", "text", ("--source",), "Which cached papers.", "hf|arxiv|all",
+        show_default=True),
+    Opt("query", "text", ("--query", "-q"), "Count only papers matching this filter "
+        "expression; alone, it is the one row.", "EXPR"),
+    Opt("rising", "flag", ("--rising",), "The words and two-word phrases whose share of "
+        "papers rose most against the window before, of the same length.", show_default=True),
+    Opt("top", "text", ("--top",), "The most frequent authors, organisations or GitHub "
+        "repositories of the window (the last two from Hugging Face data).",
+        "authors|orgs|repos"),
+    Opt("limit", "int", ("--limit", "-n"), "Rows of --rising and --top.", "N",
+        show_default=True),
+    Opt("fmt", "format", ("--format", "-f"), "table (a terminal's default), lines (piped: "
+        "term, bucket, count, tab-separated), json or csv."),
+    BY_NAME_LISTING["color"],
+)  # fmt: skip
+"""``papertrack trends [TERMS] …`` (its Typer declarations are in cli/app.py)."""
+
 COMMANDS: dict[str, tuple[Opt, ...]] = {
     "today": LISTING,
     "list": (*LISTING, *PERIOD),
     "library": SHELF,
     "search": SEARCH,
+    "trends": TRENDS,
 }
 BY_NAME: dict[str, Opt] = {opt.name: opt for opt in (*LISTING, *PERIOD)}
 CHOICES: dict[str, Any] = {
