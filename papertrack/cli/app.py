@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -143,6 +143,48 @@ def list_(
     )  # fmt: skip
     period = {"day": date, "week": week, "month": month, "since": since, "until": until}
     run_list(context, ListingOptions.build(context, args), period)
+
+
+def browse(ctx: typer.Context, **values: Any) -> None:
+    """Today's papers, or a past day, week, month or range, in a keyboard UI: move with
+    j/k, read the detail, filter as you type (/), save (s), dismiss (d), mark read (r), open
+    the page, PDF or code (o/p/c), copy the id or BibTeX (y/Y); ? lists the keys. Takes
+    list's options; needs a terminal.
+
+    \b
+    Examples:
+      papertrack browse
+      papertrack browse --since 7d -q 'agent AND NOT survey' --sort taste
+      papertrack browse --week 2025-W35 --source hf
+    """
+    import sys
+
+    from papertrack.cli.browse import run_browse
+    from papertrack.cli.listing import ListingArgs, ListingOptions
+
+    context = context_of(ctx)
+    period = {"day": values.pop("date"), **{k: values.pop(k) for k in PERIOD_NAMES}}
+    args = ListingArgs(**values)
+    run_browse(
+        context, ListingOptions.build(context, args), period, stdin_isatty=sys.stdin.isatty()
+    )
+
+
+PERIOD_NAMES = ("week", "month", "since", "until")
+
+
+def _browse_signature() -> None:
+    """browse takes list's options but its output format: one declaration serves both."""
+    import inspect
+
+    listing = inspect.signature(list_, eval_str=True)
+    kept = [p for p in listing.parameters.values() if p.name not in ("fmt", "long")]
+    browse.__signature__ = listing.replace(parameters=kept)  # type: ignore[attr-defined]
+    browse.__annotations__ = {p.name: p.annotation for p in kept}
+
+
+_browse_signature()
+app.command(short_help="Browse papers in a keyboard UI: read, filter, save, dismiss.")(browse)
 
 
 @app.command(short_help="Search Hugging Face, arXiv, or your cache (--offline).")

@@ -201,7 +201,8 @@ def _categories(values: list[str] | None) -> tuple[str, ...]:
     return parse_categories(values)
 
 
-def run_today(context: Context, options: ListingOptions) -> None:
+def today_sections(context: Context, options: ListingOptions) -> tuple[list[Section], list[str]]:
+    """What ``today`` shows, and the notes that explain an empty day."""
     with make_session(context, options.mode) as session:
         notes: list[str] = []
 
@@ -213,21 +214,20 @@ def run_today(context: Context, options: ListingOptions) -> None:
         sections = build_sections(
             context, options, load, details_for(session, options), ranker_of(context, options)
         )
-        for message in notes:
-            context.note(message)
-        emit(context, sections, options, explained_empty=bool(notes))
+    return sections, notes
 
 
-def run_list(
+def period_sections(
     context: Context, options: ListingOptions, period_options: dict[str, str | None]
-) -> None:
+) -> list[Section]:
+    """What ``list`` shows for a day, week, month or range."""
     from papertrack.dates import ARXIV_FIRST_DAY, HF_FIRST_DAY
 
     reads = {options.source, *(w.sources or options.source for w in options.watches)}
     earliest = HF_FIRST_DAY if reads == {"hf"} else ARXIV_FIRST_DAY
     period = resolve_period(**period_options, today=context.today, earliest=earliest)
     with make_session(context, options.mode) as session:
-        sections = build_sections(
+        return build_sections(
             context,
             options,
             lambda source, categories: load_period(
@@ -236,7 +236,19 @@ def run_list(
             details_for(session, options),
             ranker_of(context, options),
         )
-        emit(context, sections, options)
+
+
+def run_today(context: Context, options: ListingOptions) -> None:
+    sections, notes = today_sections(context, options)
+    for message in notes:
+        context.note(message)
+    emit(context, sections, options, explained_empty=bool(notes))
+
+
+def run_list(
+    context: Context, options: ListingOptions, period_options: dict[str, str | None]
+) -> None:
+    emit(context, period_sections(context, options, period_options), options)
 
 
 def run_search(

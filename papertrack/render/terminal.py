@@ -237,14 +237,25 @@ def render(
 
 
 def _line(label: str, value: str, style: str = "") -> Text:
-    text = Text(f"{label}: ", style="bold")
+    # The label alone is bold: a Text's own style would reach everything appended to it.
+    text = Text()
+    text.append(f"{label}: ", style="bold")
     text.append(value, style=style)
     return text
 
 
-def paper_detail(paper: Paper, links: list[tuple[str, str, str]]) -> Group:
-    """Everything known about one paper, for ``papertrack show``."""
-    parts: list[Text] = [Text(paper.title, style="bold"), Text(paper.id, style="cyan")]
+def paper_detail(
+    paper: Paper,
+    links: list[tuple[str, str, str]],
+    *,
+    pattern: re.Pattern[str] | None = None,
+    reason: Reason | None = None,
+) -> Group:
+    """Everything known about one paper, for ``papertrack show`` and the browser's detail
+    pane (with the terms highlighted, and why it ranks where it does)."""
+    parts: list[Text] = [highlighted(paper.title, pattern, "bold"), Text(paper.id, style="cyan")]
+    if reason is not None:
+        parts.append(Text(f"Why: {reason.text()}", style="green"))
     if paper.authors:
         parts.append(_line("Authors", ", ".join(paper.authors)))
     dates = []
@@ -275,11 +286,15 @@ def paper_detail(paper: Paper, links: list[tuple[str, str, str]]) -> Group:
         if value:
             parts.append(_line(label, value))
     if paper.ai_summary:
-        parts.extend([Text(""), _line("AI summary", paper.ai_summary)])
+        summary = _line("AI summary", "")
+        summary.append_text(highlighted(paper.ai_summary, pattern))
+        parts.extend([Text(""), summary])
     if paper.ai_keywords:
         parts.append(_line("Keywords", ", ".join(paper.ai_keywords), "dim"))
     if paper.abstract:
-        parts.extend([Text(""), Text("Abstract", style="bold"), Text(paper.abstract)])
+        parts.extend(
+            [Text(""), Text("Abstract", style="bold"), highlighted(paper.abstract, pattern)]
+        )
     parts.append(Text(""))
     for label, url, extra in links:
         line = _line(label, url, "blue")

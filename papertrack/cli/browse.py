@@ -1,0 +1,135 @@
+"""``papertrack browse``: what ``today`` or ``list`` would show, in a keyboard UI
+(render/browse.py), with save, dismiss and read written through the library as the CLI
+writes them. Textual is imported here and nowhere else."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+from papertrack.cli.context import Context
+from papertrack.errors import UsageError
+
+if TYPE_CHECKING:
+    from papertrack.cli.listing import ListingOptions
+    from papertrack.models import Mark, Paper
+    from papertrack.query import Match
+    from papertrack.render import Section
+    from papertrack.render.browse import BrowseApp
+
+NOT_A_TERMINAL = "browse needs a terminal (stdin and stdout)"
+
+
+def run_browse(
+    context: Context,
+    options: ListingOptions,
+    period_options: dict[str, str | None],
+    *,
+    stdin_isatty: bool,
+) -> None:
+    if not (context.stdout_isatty and stdin_isatty):
+        raise UsageError(
+            NOT_A_TERMINAL,
+            hint="for a pipe or a script, papertrack today or papertrack list take the same "
+            "options (-f json for programs)",
+        )
+    app = build_app(context, options, period_options)
+    app.run()
+
+
+def build_app(
+    context: Context, options: ListingOptions, period_options: dict[str, str | None]
+) -> BrowseApp:
+    """The UI over the papers ``today`` (no period) or ``list`` would show: what tests
+    drive with ``run_test()``."""
+    from papertrack.cli.listing import period_sections, today_sections
+    from papertrack.render.browse import BrowseApp
+
+    if any(period_options.values()):
+        sections = period_sections(context, options, period_options)
+    else:
+        sections, notes = today_sections(context, options)
+        for message in notes:
+            context.note(message)
+    matches, label = _flatten(sections)
+    pattern = next((s.pattern for s in sections if s.pattern is not None), None)
+    return BrowseApp(
+        matches,
+        label=label,
+        pattern=pattern,
+        actions=LibraryActions(context),
+    )
+
+
+def _flatten(sections: Sequence[Section]) -> tuple[list[Match], str]:
+    """Every section's papers once, in order, and a title naming the sections."""
+    seen: set[str] = set()
+    matches = []
+    for section in sections:
+        for match in section.matches:
+            if match.paper.id not in seen:
+                seen.add(match.paper.id)
+                matches.append(match)
+    label = " + ".join(dict.fromkeys(s.label for s in sections)) or "papertrack"
+    return matches, label
+
+
+class LibraryActions:
+    """The UI's actions, each one library transaction (cli/library.py's, by the same
+    store), so what the UI did survives the UI."""
+
+    def __init__(self, context: Context) -> None:
+        self.context = context
+
+    def save(self, paper: Paper, tags: Sequence[str]) -> Mark:
+        from papertrack.store import library
+
+        checked = [library.check_tag(t) for t in tags]
+        with library.opened(library.data_dir(self.context.environ)) as shelf:
+            shelf.add([paper], now=self.context.now, tags=checked, note=None)
+            return shelf.marks([paper.id])[paper.id]
+
+    def dismiss(self, paper: Paper) -> None:
+        from papertrack.store import library
+
+        with library.opened(library.data_dir(self.context.environ)) as shelf:
+            shelf.dismiss([paper], now=self.context.now)
+
+    def read(self, paper: Paper, read: bool) -> Mark:
+        from papertrack.store import library
+
+        with library.opened(library.data_dir(self.context.environ)) as shelf:
+            shelf.mark_read([paper.id], read=read, now=self.context.now)
+            return shelf.marks([paper.id])[paper.id]
+
+    def open(self, url: str) -> None:
+        from papertrack.cli.paper import open_browser
+
+        if not open_browser(url, self.context.environ.get("BROWSER", "")):
+            raise UsageError(f"could not start a web browser for {url} (set BROWSER)")
+
+    def bibtex(self, paper: Paper) -> str:
+        from papertrack.render.cite import bibtex
+
+        return bibtex(paper)
+
+    def filter(self, matches: Sequence[Match], expression: str) -> list[Match]:
+        """The matches that pass *expression* (the filter language); ValueError while it
+        does not parse yet."""
+        from papertrack.query import Filters, filter_papers
+        from papertrack.querylang import QuerySyntaxError, parse_query
+
+        if not expression.strip():
+            return list(matches)
+        try:
+            node = parse_query(expression)
+        except QuerySyntaxError as exc:
+            raise ValueError(f"filter: {exc}") from None
+        marks = {m.paper.id: m.mark for m in matches if m.mark is not None}
+        kept = {
+            m.paper.id
+            for m in filter_papers(
+                [m.paper for m in matches], Filters(query=node, replacements=True), marks
+            )
+        }
+        return [m for m in matches if m.paper.id in kept]
