@@ -216,6 +216,9 @@ def test_without_a_terminal_browse_refuses_in_one_line() -> None:
     assert result.returncode == 2
     assert result.stderr.count("\n") == 1 and "browse needs a terminal" in result.stderr
     assert "papertrack today" in result.stderr
+    unknown = run_cli("browse", "--format", "json")  # a listing option browse has not
+    assert unknown.returncode == 2 and unknown.stderr.count("\n") == 1
+    assert "No such option: --format" in unknown.stderr
 
 
 def test_browse_in_a_real_pty_draws_and_quits(day: HubServer) -> None:

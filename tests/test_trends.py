@@ -236,6 +236,7 @@ def test_rising_and_top_read_the_window_and_the_one_before(hub: HubServer) -> No
         (["trends", "--rising", "--top", "orgs"], "choose one"),
         (["trends", "--rising", "-n", "0"], "--limit must be at least 1"),
         (["trends", "-q", "agent AND ("], "invalid --query"),
+        (["trends", "agent", "--bogus"], "No such option: --bogus"),
     ],
 )
 def test_bad_input_is_one_line_and_exit_2(args: list[str], says: str) -> None:

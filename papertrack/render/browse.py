@@ -234,7 +234,11 @@ class BrowseApp(App[None]):
     def _show_detail(self) -> None:
         match = self.current()
         if match is None:
-            empty = "No papers here. Press / to change the filter, or q to leave."
+            empty = (
+                "No paper passes the filter. Press / to change it, or q to leave."
+                if self.everything
+                else "No papers in this listing with these options. Press q to leave."
+            )
             self.query_one("#detail-text", Static).update(Text(empty))
             return
         group = paper_detail(
