@@ -25,7 +25,7 @@ SNAPSHOTS = Path(__file__).with_name("snapshots")
 UPDATE = os.environ.get("PAPERTRACK_UPDATE_SNAPSHOTS") == "1"
 
 
-def app_for(*args: str, env: dict[str, str] | None = None) -> Any:
+def app_for(*args: str, env: dict[str, str] | None = None, **mode: Any) -> Any:
     """The UI over what ``list ARGS`` shows, built as the command builds it."""
     from papertrack.cli import fast
     from papertrack.cli.browse import build_app
@@ -36,13 +36,16 @@ def app_for(*args: str, env: dict[str, str] | None = None) -> Any:
     _, values = parsed
     options, period = fast.split_period(values)
     options.pop("fmt"), options.pop("long")
+    if "search" in mode and "--sort" not in args:
+        options["sort"] = "relevance"  # as browse orders a search
     context = Context(
         stdout=io.StringIO(),
         stderr=io.StringIO(),
         environ={**os.environ, **(env or {})},
         stdout_isatty=True,
     )
-    return build_app(context, ListingOptions.build(context, ListingArgs(**options)), period)
+    built = ListingOptions.build(context, ListingArgs(**options), needs_categories=not mode)
+    return build_app(context, built, period, **mode)
 
 
 @dataclass
@@ -284,3 +287,31 @@ def test_a_refused_tag_is_a_status_line_and_saves_nothing(
     assert "tag" in seen.text.splitlines()[-2]
     library = isolated_env.parent / "data" / "library.sqlite3"
     assert not library.exists() or library_rows(isolated_env, "entries") == []
+
+
+def test_a_search_and_the_library_browse_like_their_commands(day: HubServer) -> None:
+    import json
+
+    found = run(app_for("--offline", search="agent"), [])
+    searched = run_cli("search", "agent", "--offline", "-f", "json")
+    assert [m.paper.id for m in found.app.shown] == [p["id"] for p in json.loads(searched.stdout)]
+    assert found.app.shown and "cache search 'agent'" in found.text
+    ids = day_ids()
+    for paper_id, tag in ((ids[0], "rl"), (ids[2], "rl"), (ids[1], "vision")):
+        assert run_cli("save", paper_id, "--offline", "-t", tag).returncode == 0
+    shelf = run(app_for("-q", "tag:rl", library=True), [])
+    assert sorted(m.paper.id for m in shelf.app.shown) == sorted([ids[0], ids[2]])
+    assert all(m.mark is not None for m in shelf.app.shown) and "your library" in shelf.text
+
+
+@pytest.mark.parametrize(
+    ("args", "says"),
+    [
+        (["--search", "x", "--library"], "choose one"),
+        (["--search", "x", "--week", "2025-W35"], "--week goes with today's or list's papers"),
+        (["--library", "--since", "7d"], "do not choose library papers"),
+    ],
+)
+def test_browse_modes_refuse_what_they_cannot_take(args: list[str], says: str) -> None:
+    result = run_cli("browse", *args)
+    assert result.returncode == 2 and says in result.stderr and result.stderr.count("\n") == 1

@@ -146,16 +146,18 @@ def list_(
 
 
 def browse(ctx: typer.Context, **values: Any) -> None:
-    """Today's papers, or a past day, week, month or range, in a keyboard UI: move with
-    j/k, read the detail, filter as you type (/), save (s), dismiss (d), mark read (r), open
-    the page, PDF or code (o/p/c), copy the id or BibTeX (y/Y); ? lists the keys. Takes
-    list's options; needs a terminal.
+    """Today's papers, a past day, week, month or range, a search or your library, in a
+    keyboard UI: move with j/k, read the detail, filter as you type (/), save (s), dismiss
+    (d), mark read (r), open the page, PDF or code (o/p/c), copy the id or BibTeX (y/Y); ?
+    lists the keys. Takes list's options; needs a terminal.
 
     \b
     Examples:
       papertrack browse
       papertrack browse --since 7d -q 'agent AND NOT survey' --sort taste
       papertrack browse --week 2025-W35 --source hf
+      papertrack browse --search "speculative decoding" --offline
+      papertrack browse --library -q 'tag:rl AND read:no'
     """
     import sys
 
@@ -163,10 +165,13 @@ def browse(ctx: typer.Context, **values: Any) -> None:
     from papertrack.cli.listing import ListingArgs, ListingOptions
 
     context = context_of(ctx)
+    search, library = values.pop("search"), values.pop("library")
+    values["sort"] = values["sort"] or ("relevance" if search is not None else "date")
     period = {"day": values.pop("date"), **{k: values.pop(k) for k in PERIOD_NAMES}}
     args = ListingArgs(**values)
+    options = ListingOptions.build(context, args, needs_categories=search is None and not library)
     run_browse(
-        context, ListingOptions.build(context, args), period, stdin_isatty=sys.stdin.isatty()
+        context, options, period, stdin_isatty=sys.stdin.isatty(), search=search, library=library
     )
 
 
@@ -178,7 +183,24 @@ def _browse_signature() -> None:
     import inspect
 
     listing = inspect.signature(list_, eval_str=True)
-    kept = [p for p in listing.parameters.values() if p.name not in ("fmt", "long")]
+    kept = [
+        # No fixed default order: a search is in the service's order (relevance), a
+        # listing by date.
+        p.replace(default=None, annotation=Annotated[str | None, opt.option("sort")])
+        if p.name == "sort" else p
+        for p in listing.parameters.values()
+        if p.name not in ("fmt", "long")
+    ]  # fmt: skip
+    keyword = inspect.Parameter.KEYWORD_ONLY
+    kept += [
+        inspect.Parameter("search", keyword, default=None, annotation=Annotated[
+            str | None, typer.Option("--search", metavar="QUERY", show_default=False,
+                                     help="What search QUERY finds (with --offline, in the "
+                                     "cache; --since/--until: submitted dates).")]),
+        inspect.Parameter("library", keyword, default=False, annotation=Annotated[
+            bool, typer.Option("--library", help="Your library's papers (-q tag:T, read:no "
+                               "and the other filters apply).")]),
+    ]  # fmt: skip
     browse.__signature__ = listing.replace(parameters=kept)  # type: ignore[attr-defined]
     browse.__annotations__ = {p.name: p.annotation for p in kept}
 

@@ -26,26 +26,59 @@ def run_browse(
     period_options: dict[str, str | None],
     *,
     stdin_isatty: bool,
+    search: str | None = None,
+    library: bool = False,
 ) -> None:
+    check_modes(period_options, search=search, library=library)
     if not (context.stdout_isatty and stdin_isatty):
         raise UsageError(
             NOT_A_TERMINAL,
             hint="for a pipe or a script, papertrack today or papertrack list take the same "
             "options (-f json for programs)",
         )
-    app = build_app(context, options, period_options)
+    app = build_app(context, options, period_options, search=search, library=library)
     app.run()
 
 
+def check_modes(
+    period_options: dict[str, str | None], *, search: str | None, library: bool
+) -> None:
+    """One listing at a time, and the period options it takes."""
+    if search is not None and library:
+        raise UsageError("--search and --library are two listings; choose one")
+    flags = {"day": "--date", "week": "--week", "month": "--month"}
+    dated = [flag for key, flag in flags.items() if period_options.get(key)]
+    if (search is not None or library) and dated:
+        raise UsageError(
+            f"{dated[0]} goes with today's or list's papers; with --search or --library "
+            "use --since/--until (search) or -q (library)"
+        )
+    if library and (period_options.get("since") or period_options.get("until")):
+        raise UsageError("--since/--until do not choose library papers; use -q, e.g. tag:rl")
+
+
 def build_app(
-    context: Context, options: ListingOptions, period_options: dict[str, str | None]
+    context: Context,
+    options: ListingOptions,
+    period_options: dict[str, str | None],
+    *,
+    search: str | None = None,
+    library: bool = False,
 ) -> BrowseApp:
-    """The UI over the papers ``today`` (no period) or ``list`` would show: what tests
-    drive with ``run_test()``."""
-    from papertrack.cli.listing import period_sections, today_sections
+    """The UI over the papers ``today`` (no period), ``list``, ``search`` or ``library``
+    would show, filtered and sorted by *options*: what tests drive with ``run_test()``."""
+    from papertrack.cli.listing import period_sections, search_sections, today_sections
     from papertrack.render.browse import BrowseApp
 
-    if any(period_options.values()):
+    check_modes(period_options, search=search, library=library)
+    if search is not None:
+        sections = search_sections(
+            context, options, search, since=period_options.get("since"),
+            until=period_options.get("until"), limit=options.limit or 50,
+        )  # fmt: skip
+    elif library:
+        sections = _library_sections(context, options)
+    elif any(period_options.values()):
         sections = period_sections(context, options, period_options)
     else:
         sections, notes = today_sections(context, options)
@@ -59,6 +92,18 @@ def build_app(
         pattern=pattern,
         actions=LibraryActions(context),
     )
+
+
+def _library_sections(context: Context, options: ListingOptions) -> list[Section]:
+    """Your library, through the same filters and sorting as a listing."""
+    from papertrack.cli.library import chosen_entries, opened
+    from papertrack.cli.listing import build_sections, ranker_of
+    from papertrack.listings import Loaded
+
+    with opened(context) as shelf:
+        papers = [e.paper for e in chosen_entries(shelf, tag=None, unread=False)]
+    loaded = Loaded("all", "your library", papers)
+    return build_sections(context, options, lambda *_: loaded, None, ranker_of(context, options))
 
 
 def _flatten(sections: Sequence[Section]) -> tuple[list[Match], str]:

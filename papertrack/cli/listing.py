@@ -260,6 +260,23 @@ def run_search(
     until: str | None,
     limit: int,
 ) -> None:
+    emit(
+        context,
+        search_sections(context, options, query, since=since, until=until, limit=limit),
+        options,
+    )
+
+
+def search_sections(
+    context: Context,
+    options: ListingOptions,
+    query: str,
+    *,
+    since: str | None,
+    until: str | None,
+    limit: int,
+) -> list[Section]:
+    """What ``search`` shows."""
     from papertrack.dates import ARXIV_FIRST_DAY, HF_FIRST_DAY, parse_day, parse_since
     from papertrack.papers import search
     from papertrack.query import query_words
@@ -277,7 +294,7 @@ def run_search(
     check_limit(limit)
     with make_session(context, options.mode) as session:
         loaded = search(session, query, source=options.source, since=first, until=last, limit=limit)
-    sections = build_sections(
+    return build_sections(
         context,
         options,
         lambda *_: loaded,
@@ -285,7 +302,6 @@ def run_search(
         ranker_of(context, options),
         highlight=query_words(query),
     )
-    emit(context, sections, options)
 
 
 def details_for(session: Session, options: ListingOptions) -> Details | None:
