@@ -4,7 +4,7 @@ sorted, and handed to a renderer, one section per watch profile."""
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from papertrack.choices import SORT_KEYS, SortKey, Source, as_sort, as_source
 from papertrack.cli.choices import ColorChoice, FormatChoice, SourceChoice
@@ -251,20 +251,9 @@ def run_list(
     emit(context, period_sections(context, options, period_options), options)
 
 
-def run_search(
-    context: Context,
-    options: ListingOptions,
-    query: str,
-    *,
-    since: str | None,
-    until: str | None,
-    limit: int,
-) -> None:
-    emit(
-        context,
-        search_sections(context, options, query, since=since, until=until, limit=limit),
-        options,
-    )
+def run_search(context: Context, options: ListingOptions, query: str, **window: Any) -> None:
+    """``search``: *window* is search_sections' since, until and limit."""
+    emit(context, search_sections(context, options, query, **window), options)
 
 
 def search_sections(
