@@ -315,3 +315,15 @@ def test_a_search_and_the_library_browse_like_their_commands(day: HubServer) -> 
 def test_browse_modes_refuse_what_they_cannot_take(args: list[str], says: str) -> None:
     result = run_cli("browse", *args)
     assert result.returncode == 2 and says in result.stderr and result.stderr.count("\n") == 1
+
+
+def test_y_copies_the_id_and_capital_y_arxivs_bibtex(day: HubServer) -> None:
+    from papertrack.render.cite import bibtex
+
+    seen = run(app_for("--date", DAY, "--offline"), ["j", "y"])
+    assert seen.app.clipboard == seen.current.paper.id and "copied" in seen.text
+    entry = run(app_for("--date", DAY, "--offline"), ["j", "Y"])
+    assert entry.app.clipboard == bibtex(entry.current.paper)
+    assert (
+        entry.app.clipboard.startswith("@misc{") and entry.current.paper.id in entry.app.clipboard
+    )
