@@ -429,7 +429,7 @@ def history(runs: int, work: Path, sizes: Sequence[int]) -> list[Row]:
         month = index.read(cache, lambda r: r.between(TODAY - timedelta(days=30), None, ("hf",)))
         data = work / f"data-{size}"
         # 50 saved papers of the last month, as a reader's library would be.
-        fill_library(data, random.Random(5).sample(month, 50))
+        fill_library(data, random.Random(5).sample(month, min(50, len(month))))
         timings = {
             name: measure([PAPERTRACK, "search", *words, "--offline"], env, runs)
             for name, words in searches.items()
