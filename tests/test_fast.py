@@ -261,16 +261,18 @@ def search_lines(draw: st.DrawFn) -> list[str]:
     return argv
 
 
-def search_call(argv: list[str], *, typer_path: bool) -> object:
+def captured_call(argv: list[str], module: object, name: str, *, typer_path: bool) -> object:
+    """What either parser hands the command function *module.name* (all but the context),
+    or how the run ended when it never got there."""
     captured: list[object] = []
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(
-            listing_module,
-            "run_search",
-            lambda _, options, query, **kw: captured.append((options, query, kw)),
-        )
+        patch.setattr(module, name, lambda _, *args, **kw: captured.append((args, kw)))
         result = outcome(lambda: either_path(argv, typer_path=typer_path))
     return captured[0] if captured else result
+
+
+def search_call(argv: list[str], *, typer_path: bool) -> object:
+    return captured_call(argv, listing_module, "run_search", typer_path=typer_path)
 
 
 @settings(
@@ -294,13 +296,7 @@ def trends_lines(draw: st.DrawFn) -> list[str]:
 def trends_call(argv: list[str], *, typer_path: bool) -> object:
     from papertrack.cli import trends as trends_module
 
-    captured: list[object] = []
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(
-            trends_module, "run_trends", lambda _, terms, **kw: captured.append((terms, kw))
-        )
-        result = outcome(lambda: either_path(argv, typer_path=typer_path))
-    return captured[0] if captured else result
+    return captured_call(argv, trends_module, "run_trends", typer_path=typer_path)
 
 
 @settings(

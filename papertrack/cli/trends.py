@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, TypeVar
 from papertrack.cli.choices import ColorChoice, FormatChoice
 from papertrack.cli.context import Context
 from papertrack.errors import PapertrackError, UsageError
-from papertrack.trends import BY, By, Report, Trend, buckets, count
+from papertrack.trends import BY, By, Report, Trend, bucket_start, buckets, count
 
 if TYPE_CHECKING:
     from papertrack.models import Paper
@@ -314,8 +314,6 @@ def _cover(
 
 def _partial(report: Report) -> str:
     """Which end buckets the window cuts short (their counts cover fewer days)."""
-    from papertrack.trends import bucket_start
-
     if not report.starts:
         return ""
     labels = report.labels
