@@ -59,12 +59,26 @@ class Seen:
     """The highlighted Match, or None."""
 
 
+async def settled(pilot: Any) -> None:
+    """Until the footer has drawn its keys: on a loaded machine it composes them a few
+    frames after the rest, and a screenshot taken sooner lacks its line."""
+    from textual.widgets import Footer
+
+    await pilot.pause()
+    for _ in range(100):
+        footers = pilot.app.screen.query(Footer) or pilot.app.query(Footer)
+        if all(footer.children for footer in footers):
+            break
+        await pilot.pause(0.05)
+    await pilot.pause()
+
+
 def run(app: Any, keys: list[str], size: tuple[int, int] = (80, 24)) -> Seen:
     async def drive() -> Seen:
         async with app.run_test(size=size) as pilot:
             for key in keys:
                 await pilot.press(key)
-            await pilot.pause()
+            await settled(pilot)
             svg = pilot.app.export_screenshot()
             return Seen(pilot.app, screen_text(svg), svg, pilot.app.current())
 
