@@ -7,6 +7,9 @@ from typing import Literal
 
 Source = Literal["hf", "arxiv", "all"]
 SOURCES: tuple[Source, ...] = ("hf", "arxiv", "all")
+Feed = Literal["hf", "arxiv", "all", "trending"]
+"""What a watch profile reads: a source's listings, or Hugging Face's trending ranking."""
+WATCH_SOURCES: tuple[Feed, ...] = (*SOURCES, "trending")
 SortKey = Literal["date", "upvotes", "stars", "title", "relevance", "taste"]
 SORT_KEYS: tuple[SortKey, ...] = ("date", "upvotes", "stars", "title", "relevance", "taste")
 """``taste`` also takes a tag: ``taste:TAG`` ranks by the papers saved with that tag."""
@@ -27,6 +30,11 @@ def as_sort(value: str) -> tuple[SortKey, str | None]:
         if key == known and (not tag or known == "taste"):
             return known, tag or None
     raise ValueError(f"{value!r} is not one of {', '.join(SORT_KEYS)}, taste:TAG")
+
+
+def as_feed(value: str) -> Feed:
+    """*value* as a Feed (a Source or ``trending``); ValueError for anything else."""
+    return "trending" if value == "trending" else as_source(value)
 
 
 def as_source(value: str) -> Source:

@@ -75,7 +75,12 @@ WATCH_KEYS: tuple[Key, ...] = (
     Key("exclude", "list", "drop papers mentioning these"),
     Key("authors", "list", "an author's name contains one of these"),
     Key("categories", "categories", "arXiv categories to read"),
-    Key("sources", "sources", "hf, arxiv or all", choices.SOURCES),
+    Key(
+        "sources",
+        "sources",
+        "hf, arxiv, all, or trending (Hugging Face's trending ranking)",
+        choices.WATCH_SOURCES,
+    ),
     Key("min_upvotes", "int", "at least this many upvotes"),
     Key("has_code", "bool", "a GitHub repository is linked", default=False),
     Key("replacements", "bool", "include arXiv replacements", default=False),
@@ -178,11 +183,13 @@ def _coerce(key: Key, value: Any, *, from_text: bool) -> Any:
             value = [part.strip() for part in value.split(",")]
         if isinstance(value, list) and all(isinstance(v, str) for v in value):
             chosen = set(value)
-            if chosen <= {"hf", "arxiv", "all"} and chosen:
+            if "trending" in chosen and len(chosen) > 1 and "trending" in key.choices:
+                raise ValueError("trending is a ranking of its own, not combined with others")
+            if chosen <= set(key.choices) and chosen:
                 return "all" if len(chosen) > 1 or "all" in chosen else value[0]
-        if isinstance(value, str) and value in choices.SOURCES:
+        if isinstance(value, str) and value in key.choices:
             return value
-        raise ValueError(f"must be one of {', '.join(choices.SOURCES)}")
+        raise ValueError(f"must be one of {', '.join(key.choices)}")
     if key.kind == "int":
         if from_text and isinstance(value, str) and re.fullmatch(r"-?\d+", value.strip()):
             value = int(value)

@@ -67,6 +67,12 @@ def hf_listing(period: Period, ttl: Freshness = DEFAULT_FRESHNESS) -> Rule:
     return fresh
 
 
+def hf_trending(ttl: Freshness = DEFAULT_FRESHNESS) -> Rule:
+    """Hugging Face's trending ranking moves all day: reused as long as a current listing
+    (an hour by default, config ``cache.ttl_current``)."""
+    return within(ttl.current)
+
+
 def arxiv_day(day: date) -> Rule:
     """An arXiv announcement day: the feed's copy never changes once announced; a copy
     rebuilt from the API is final once settled, else asked again after a few hours."""

@@ -27,6 +27,8 @@ class Filters:
     match_all: bool = False
     exclude: tuple[str, ...] = ()
     authors: tuple[str, ...] = ()
+    submitters: tuple[str, ...] = ()
+    """Hugging Face usernames of who put the paper on Daily Papers (any, ignoring case)."""
     min_upvotes: int | None = None
     has_code: bool = False
     replacements: bool = False
@@ -61,6 +63,7 @@ def filter_papers(
     term_patterns = [(term, term_pattern(term)) for term in terms]
     excludes = [term_pattern(t) for t in clean_terms(filters.exclude)]
     authors = [fold(a) for a in clean_terms(filters.authors)]
+    submitters = {s.lower() for s in clean_terms(filters.submitters)}
     matches: list[Match] = []
     for paper in papers:
         if not filters.replacements and paper.announce_type in REPLACEMENTS:
@@ -68,6 +71,8 @@ def filter_papers(
         if filters.has_code and not paper.has_code:
             continue
         if filters.min_upvotes is not None and (paper.upvotes or 0) < filters.min_upvotes:
+            continue
+        if submitters and (paper.submitted_by or "").lower() not in submitters:
             continue
         if authors:
             names = [fold(name) for name in paper.authors]

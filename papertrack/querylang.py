@@ -4,7 +4,7 @@
     term   := factor ( ["AND"] factor )*          adjacent factors are ANDed
     factor := "NOT" factor | "(" expr ")" | [field ":"] value
     value  := word | "quoted phrase" | /regex/flags | (">=" | ">" | "<=" | "<" | "=") number
-    field  := title | abstract | author | cat | type | source | upvotes | stars | has
+    field  := title | abstract | author | submitter | cat | type | source | upvotes | stars | has
             | saved | read | tag                 (the user's library: yes/no, yes/no, a tag)
 
 Operators are upper case, so the words "and", "or" and "not" can still be searched for.
@@ -24,7 +24,7 @@ from papertrack.matching import fold, regex_time_limit, searchable_text, term_pa
 from papertrack.models import Mark, Paper
 from papertrack.record import record
 
-TEXT_FIELDS = ("title", "abstract", "author", "cat", "type", "source")
+TEXT_FIELDS = ("title", "abstract", "author", "submitter", "cat", "type", "source")
 NUMBER_FIELDS = ("upvotes", "stars")
 HAS_VALUES = ("code", "summary", "project")
 LIBRARY_FIELDS = ("saved", "read", "tag")
@@ -219,6 +219,8 @@ class Text(Node):
             return list(paper.categories)
         if self.field == "type":
             return [paper.announce_type or ""]
+        if self.field == "submitter":
+            return [paper.submitted_by or ""]
         return list(paper.sources)
 
     def highlights(self) -> list[str]:
@@ -398,7 +400,7 @@ class _Parser:
             raise self.error("empty phrase", token)
         if field == "author":
             return Text(field, value, re.compile(re.escape(fold(value))))
-        if field in ("cat", "type", "source"):
+        if field in ("cat", "type", "source", "submitter"):
             # Whole values: cat:cs matches cs.CL (an archive) but cat:cs.C does not match cs.CL.
             suffix = r"(?:\..+)?" if field == "cat" else ""
             return Text(field, value, re.compile(rf"^{re.escape(value)}{suffix}$", re.IGNORECASE))

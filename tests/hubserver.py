@@ -56,6 +56,12 @@ def relabel(item: Any, day: date) -> Any:
     return item
 
 
+def _submitter(item: Any) -> str | None:
+    by = item.get("submittedBy") if isinstance(item, dict) else None
+    name = by.get("name") if isinstance(by, dict) else None
+    return name.lower() if isinstance(name, str) else None
+
+
 class _QuietServer(ThreadingHTTPServer):
     # The default backlog of 5 drops connections when 16 arrive at once, and the client's
     # SYN retry then adds a second: a range fetch would measure the server, not papertrack.
@@ -141,6 +147,8 @@ class HubServer(LocalServer):
         self.api_replies: list[tuple[str, int, bytes]] = []
         self.search_results: list[Any] = []
         self.papers: dict[str, Any] = {}
+        self.trending: list[Any] = []
+        """The answer to ``sort=trending`` (without a date): Hugging Face's ranking, in order."""
         self._lock = threading.Lock()
         self.listen(self._handler_class())
 
@@ -165,6 +173,16 @@ class HubServer(LocalServer):
             items.append(item)
         self.generated[day.isoformat()] = items
         return [i["paper"]["id"] for i in items]
+
+    def serve_trending(self, *fixtures: str) -> list[str]:
+        """Answer ``sort=trending`` with the items of recorded days, interleaved (a ranking
+        mixes days and is not ordered by upvotes). Returns the ids in ranking order."""
+        lists = [json.loads(hf_fixture(day).read_bytes()) for day in fixtures]
+        ranked: list[Any] = []
+        for row in range(max(len(items) for items in lists)):
+            ranked += [items[-1 - row] for items in lists if row < len(items)]
+        self.trending = ranked
+        return [item["paper"]["id"] for item in ranked]
 
     def queue(self, *replies: Reply) -> None:
         """The next requests get these replies, in order, instead of the fixture."""
@@ -206,6 +224,18 @@ class HubServer(LocalServer):
                 items.extend(relabel(item, day) for item in json.loads(path.read_bytes()))
         return items
 
+    def _trending(self, submitter: str | None, page: int, limit: int) -> Reply:
+        items = self.trending
+        if submitter is not None:
+            items = [i for i in items if _submitter(i) == submitter.lower()]
+        chunk = items[page * limit : (page + 1) * limit]
+        headers = {"content-type": "application/json"}
+        if (page + 1) * limit < len(items):
+            headers["link"] = (
+                f'</api/daily_papers?p={page + 1}&limit={limit}&sort=trending>; rel="next"'
+            )
+        return Reply(200, json.dumps(chunk).encode(), headers)
+
     def _feed_reply(self, categories: str, headers: dict[str, str]) -> Reply:
         body = self.feeds.get(categories)
         if body is None:
@@ -240,6 +270,8 @@ class HubServer(LocalServer):
             return Reply(404, b'{"error":"Sorry, we can\'t find the page you are looking for."}')
         limit = int(query.get("limit", self.default_limit))
         page = int(query.get("p", 0))
+        if query.get("sort") == "trending" and not set(query) & {"date", "week", "month"}:
+            return self._trending(query.get("submitter"), page, limit)
         try:
             if "date" in query:
                 day = date.fromisoformat(query["date"][:10])

@@ -40,6 +40,7 @@ SPECIAL = {  # values the command would reject later: keep generated lines valid
     "since": st.sampled_from(["7d", "2026-11-01"]),
     "until": st.just("2026-11-20"),
     "watch": st.sampled_from(["ml", "nothing"]),  # defined in WATCHES, and not
+    "submitter": st.sampled_from(["akhaliq", "Taesiri", "not/a-name"]),
 }
 
 
@@ -305,3 +306,26 @@ def trends_call(argv: list[str], *, typer_path: bool) -> object:
 @given(argv=trends_lines())
 def test_fast_path_reads_trends_lines_as_typer_does(argv: list[str]) -> None:
     assert trends_call(argv, typer_path=False) == trends_call(argv, typer_path=True)
+
+
+@st.composite
+def trending_lines(draw: st.DrawFn) -> list[str]:
+    argv = ["trending", *draw(st.lists(WORD, max_size=2))]
+    table = fast.TABLES["trending"]
+    chosen = draw(st.lists(st.sampled_from(table), max_size=6, unique_by=lambda r: r[0]))
+    if any(name == "offline" for name, *_ in chosen):
+        chosen = [row for row in chosen if row[0] != "refresh"]
+    return argv + spelled(draw, chosen)
+
+
+def trending_call(argv: list[str], *, typer_path: bool) -> object:
+    return captured_call(argv, listing_module, "run_trending", typer_path=typer_path)
+
+
+@settings(
+    max_examples=80, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(argv=trending_lines())
+def test_fast_path_reads_trending_lines_as_typer_does(argv: list[str]) -> None:
+    assert fast.parse(argv) is not None, argv
+    assert trending_call(argv, typer_path=False) == trending_call(argv, typer_path=True)

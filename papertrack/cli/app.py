@@ -62,6 +62,7 @@ def today(
     match_all: opt.MatchAll = False,
     exclude: opt.Exclude = None,
     author: opt.Author = None,
+    submitter: opt.Submitter = None,
     min_upvotes: opt.MinUpvotes = None,
     has_code: opt.HasCode = False,
     sort: opt.Sort = "date",
@@ -89,10 +90,55 @@ def today(
     args = ListingArgs(
         terms=terms, source=source, category=category, replacements=replacements,
         query=query, watch=watch, match_all=match_all, exclude=exclude, author=author,
-        min_upvotes=min_upvotes, has_code=has_code, sort=sort, explain=explain, limit=limit,
-        fmt=fmt, long=long, color=color, offline=offline, refresh=refresh,
+        submitter=submitter, min_upvotes=min_upvotes, has_code=has_code, sort=sort,
+        explain=explain, limit=limit, fmt=fmt, long=long, color=color, offline=offline,
+        refresh=refresh,
     )  # fmt: skip
     run_today(context, ListingOptions.build(context, args))
+
+
+@app.command(short_help="Hugging Face's trending papers, in its order.")
+def trending(
+    ctx: typer.Context,
+    terms: opt.Terms = None,
+    query: opt.Query = None,
+    match_all: opt.MatchAll = False,
+    exclude: opt.Exclude = None,
+    author: opt.Author = None,
+    submitter: opt.Submitter = None,
+    min_upvotes: opt.MinUpvotes = None,
+    has_code: opt.HasCode = False,
+    sort: opt.Sort = "relevance",
+    explain: opt.Explain = False,
+    limit: opt.Limit = None,
+    fmt: opt.Format = None,
+    long: opt.Long = False,
+    color: opt.Color = None,
+    offline: opt.Offline = False,
+    refresh: opt.Refresh = False,
+) -> None:
+    """Hugging Face's trending papers: a global ranking of recent papers (older ones too),
+    in Hugging Face's order, with today's filters, highlighting and formats. Cached for an
+    hour (config cache.ttl_current).
+
+    \b
+    Examples:
+      papertrack trending
+      papertrack trending agents --min-upvotes 20 -n 10
+      papertrack trending --submitter akhaliq
+      papertrack trending --format json | jq -r '.[].id'
+    """
+    from papertrack.cli.choices import SourceChoice
+    from papertrack.cli.listing import ListingArgs, ListingOptions, run_trending
+
+    context = context_of(ctx)
+    args = ListingArgs(
+        terms=terms, source=SourceChoice.hf, query=query, match_all=match_all,
+        exclude=exclude, author=author, submitter=submitter, min_upvotes=min_upvotes,
+        has_code=has_code, sort=sort, explain=explain, limit=limit, fmt=fmt, long=long,
+        color=color, offline=offline, refresh=refresh,
+    )  # fmt: skip
+    run_trending(context, ListingOptions.build(context, args, needs_categories=False))
 
 
 @app.command("list", short_help="Papers of a past day, week, month or range.")
@@ -112,6 +158,7 @@ def list_(
     match_all: opt.MatchAll = False,
     exclude: opt.Exclude = None,
     author: opt.Author = None,
+    submitter: opt.Submitter = None,
     min_upvotes: opt.MinUpvotes = None,
     has_code: opt.HasCode = False,
     sort: opt.Sort = "date",
@@ -138,8 +185,9 @@ def list_(
     args = ListingArgs(
         terms=terms, source=source, category=category, replacements=replacements,
         query=query, watch=watch, match_all=match_all, exclude=exclude, author=author,
-        min_upvotes=min_upvotes, has_code=has_code, sort=sort, explain=explain, limit=limit,
-        fmt=fmt, long=long, color=color, offline=offline, refresh=refresh,
+        submitter=submitter, min_upvotes=min_upvotes, has_code=has_code, sort=sort,
+        explain=explain, limit=limit, fmt=fmt, long=long, color=color, offline=offline,
+        refresh=refresh,
     )  # fmt: skip
     period = {"day": date, "week": week, "month": month, "since": since, "until": until}
     run_list(context, ListingOptions.build(context, args), period)

@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from papertrack.choices import SOURCES, Format, Source, as_source
+from papertrack.choices import SOURCES, Feed, Format, Source, as_source
 from papertrack.cli.choices import ColorChoice, FormatChoice
 from papertrack.cli.context import Context
 from papertrack.errors import UsageError
@@ -70,9 +70,12 @@ def parse_query_option(text: str, *, where: str = "--query") -> Any:
 
 def watch_reads(
     watch: Watch, *, categories: tuple[str, ...], sources: str | None
-) -> tuple[Source, tuple[str, ...]]:
+) -> tuple[Feed, tuple[str, ...]]:
     """Which listing a watch reads: its own sources and categories, else these defaults
-    (the command line's or the config's)."""
+    (the command line's or the config's); Hugging Face's trending ranking for a trending
+    watch."""
+    if watch.sources == "trending":
+        return "trending", ()
     chosen = watch.categories or categories
     source = watch.sources or sources or ("all" if chosen else "hf")
     if source != "hf" and not chosen:

@@ -9,6 +9,7 @@ import typer
 
 from papertrack.cli import options as opt
 from papertrack.cli.context import Context
+from papertrack.errors import UsageError
 
 
 def context_of(ctx: typer.Context) -> Context:
@@ -96,6 +97,14 @@ def watch_add(
     author: opt.Author = None,
     category: opt.Category = None,
     source: opt.Source = None,
+    trending: Annotated[
+        bool,
+        typer.Option(
+            "--trending",
+            help="Follow Hugging Face's trending ranking instead of the daily listings: a "
+            "digest sends the trending papers it has not sent before.",
+        ),
+    ] = False,
     min_upvotes: opt.MinUpvotes = None,
     has_code: opt.HasCode = False,
     replacements: opt.Replacements = False,
@@ -130,8 +139,14 @@ def watch_add(
       papertrack watch add llm --term "language model" --term LLM --min-upvotes 5
       papertrack watch add rl -c cs.LG -q 'title:/reinforcement|RLHF/i AND NOT survey'
       papertrack watch add mine -c cs.CL --min-score 0.15 --sort taste
+      papertrack watch add hot --trending --min-upvotes 20
     """
     from papertrack.cli import settings
+
+    if trending and (source or category):
+        raise UsageError(
+            "--trending follows Hugging Face's trending ranking: it takes no --source or --category"
+        )
 
     settings.watch_add(
         context_of(ctx),
@@ -142,7 +157,7 @@ def watch_add(
             "exclude": exclude or [],
             "authors": author or [],
             "categories": category or [],
-            "sources": source.value if source else None,
+            "sources": "trending" if trending else source.value if source else None,
             "min_upvotes": min_upvotes,
             "has_code": has_code,
             "replacements": replacements,

@@ -12,7 +12,7 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from papertrack.choices import Source
+from papertrack.choices import Feed, SortKey
 from papertrack.cli.common import (
     apply_filters,
     library_marks,
@@ -119,7 +119,7 @@ def explicit_since(context: Context, text: str, watches: list[Watch]) -> date:
         )
     for watch in watches:
         source, _ = configured_reads(watch, context.config)
-        if source == "hf":
+        if source in ("hf", "trending"):
             continue
         days = announcement_days(first, context.now)
         if len(days) > MAX_ARXIV_DAYS:
@@ -131,7 +131,7 @@ def explicit_since(context: Context, text: str, watches: list[Watch]) -> date:
     return first
 
 
-def configured_reads(watch: Watch, settings: Config) -> tuple[Source, tuple[str, ...]]:
+def configured_reads(watch: Watch, settings: Config) -> tuple[Feed, tuple[str, ...]]:
     """What a watch reads in a digest: its own sources and categories, else the config's."""
     return watch_reads(
         watch,
@@ -229,12 +229,14 @@ class _Run:
                 papers = unique(loaded.papers)  # one entry per paper, whatever was sent twice
                 marks = library_marks(self.context, papers, filters)
                 matched = apply_filters(papers, filters, marks)
+                # A trending watch keeps Hugging Face's order unless it sets its own.
+                default: SortKey = "relevance" if watch.sources == "trending" else "date"
                 if watch.sort is None and watch.min_score is None:
-                    matches = sort_matches(matched, "date")
+                    matches = sort_matches(matched, default)
                 else:
                     from papertrack.cli.rank import watch_ranker
 
-                    matches = watch_ranker(self.context, watch, "date")(matched)
+                    matches = watch_ranker(self.context, watch, default)(matched)
                 items = select_new(
                     watch.name,
                     matches,
@@ -407,7 +409,8 @@ def _send_mail(
 
 class Window:
     """Loads what a watch has not seen: the days since its last digest (first run: the
-    latest day, as ``today``), shared between watches reading the same listings."""
+    latest day, as ``today``), or the trending ranking of now; shared between watches
+    reading the same listings."""
 
     def __init__(self, context: Context, session: Session) -> None:
         self.context = context
@@ -422,8 +425,13 @@ class Window:
         return self._loaded[key]
 
     def _fetch(
-        self, source: Source, categories: tuple[str, ...], first: date | None, *, explicit: bool
+        self, source: Feed, categories: tuple[str, ...], first: date | None, *, explicit: bool
     ) -> Loaded:
+        if source == "trending":
+            # The ranking as it stands: what it holds that this watch never sent goes out.
+            from papertrack.listings.hf import trending
+
+            return trending(self.session)
         if first is None:
             loaded, notes = load_today(self.session, source=source, categories=categories)
             for message in notes:

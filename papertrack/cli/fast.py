@@ -1,5 +1,5 @@
-"""A Typer-free path for the everyday ``today``, ``list``, ``search``, ``library`` and
-``trends`` command lines.
+"""A Typer-free path for the everyday ``today``, ``list``, ``trending``, ``search``,
+``library`` and ``trends`` command lines.
 
 Importing Typer (and the click it carries) costs about 40 ms here, three times the
 interpreter's own start-up, and ``papertrack today`` is typed many times a day. When every
@@ -36,7 +36,9 @@ def defaults(command: str) -> dict[str, Any]:
         values[name] = False if kind == "flag" else None
     if command == "trends":
         return {**values, "by": "week", "source": "all", "limit": 20}
-    values["sort"] = {"library": "added", "search": "relevance"}.get(command, "date")
+    values["sort"] = {"library": "added", "search": "relevance", "trending": "relevance"}.get(
+        command, "date"
+    )
     if command == "search":
         values["limit"] = 50
     return values
@@ -143,6 +145,15 @@ def run(argv: Sequence[str], context: Context) -> bool:
             context, ListingArgs(**values, replacements=True), needs_categories=False
         )
         run_search(context, built, " ".join(words), since=since, until=until, limit=limit)
+        return True
+    if command == "trending":
+        from papertrack.cli.choices import SourceChoice
+        from papertrack.cli.listing import run_trending
+
+        built = ListingOptions.build(
+            context, ListingArgs(**values, source=SourceChoice.hf), needs_categories=False
+        )
+        run_trending(context, built)
         return True
     options, period = split_period(values)
     args = ListingOptions.build(context, ListingArgs(**options))

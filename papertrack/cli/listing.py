@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
-from papertrack.choices import SORT_KEYS, SortKey, Source, as_sort, as_source
+from papertrack.choices import SORT_KEYS, Feed, SortKey, Source, as_sort, as_source
 from papertrack.cli.choices import ColorChoice, FormatChoice, SourceChoice
 from papertrack.cli.common import (
     apply_filters,
@@ -51,6 +51,7 @@ class ListingArgs:
     match_all: bool = False
     exclude: list[str] | None = None
     author: list[str] | None = None
+    submitter: list[str] | None = None
     min_upvotes: int | None = None
     has_code: bool = False
     sort: str = "date"
@@ -67,7 +68,7 @@ class ListingArgs:
 class Plan:
     """One section to produce: which listing to load and how to filter it."""
 
-    source: Source
+    source: Feed
     categories: tuple[str, ...]
     filters: tuple[Filters, ...]
     watch: Watch | None = None
@@ -139,6 +140,7 @@ class ListingOptions:
                 match_all=args.match_all,
                 exclude=tuple(args.exclude or ()),
                 authors=tuple(args.author or ()),
+                submitters=check_submitters(args.submitter),
                 min_upvotes=min_upvotes,
                 has_code=args.has_code,
                 replacements=args.replacements,
@@ -193,6 +195,21 @@ def _watches(settings: Config, names: list[str]) -> tuple[Watch, ...]:
     return tuple(chosen)
 
 
+def check_submitters(values: list[str] | None) -> tuple[str, ...]:
+    """``--submitter`` values: Hugging Face usernames, which also go into a URL and a cache
+    file name, so anything else is refused."""
+    import re
+
+    names = tuple(v.strip() for v in values or ())
+    for name in names:
+        if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]{0,95}", name):
+            raise UsageError(
+                f"--submitter {name!r} is not a Hugging Face username (letters, digits, "
+                "'-', '_' and '.', e.g. akhaliq)"
+            )
+    return names
+
+
 def _categories(values: list[str] | None) -> tuple[str, ...]:
     if not values:
         return ()
@@ -206,7 +223,9 @@ def today_sections(context: Context, options: ListingOptions) -> tuple[list[Sect
     with make_session(context, options.mode) as session:
         notes: list[str] = []
 
-        def load(source: Source, categories: tuple[str, ...]) -> Loaded:
+        def load(source: Feed, categories: tuple[str, ...]) -> Loaded:
+            if source == "trending":
+                return load_trending(session, options)
             loaded, said = load_today(session, source=source, categories=categories)
             notes.extend(n for n in said if n not in notes)
             return loaded
@@ -224,18 +243,47 @@ def period_sections(
     from papertrack.dates import ARXIV_FIRST_DAY, HF_FIRST_DAY
 
     reads = {options.source, *(w.sources or options.source for w in options.watches)}
-    earliest = HF_FIRST_DAY if reads == {"hf"} else ARXIV_FIRST_DAY
+    earliest = HF_FIRST_DAY if reads <= {"hf", "trending"} else ARXIV_FIRST_DAY
     period = resolve_period(**period_options, today=context.today, earliest=earliest)
+    with make_session(context, options.mode) as session:
+
+        def load(source: Feed, categories: tuple[str, ...]) -> Loaded:
+            if source == "trending":  # a trending watch: the ranking has no past days
+                return load_trending(session, options)
+            return load_period(session, period, source=source, categories=categories)
+
+        return build_sections(
+            context,
+            options,
+            load,
+            details_for(session, options),
+            ranker_of(context, options),
+        )
+
+
+def load_trending(session: Session, options: ListingOptions) -> Loaded:
+    """Hugging Face's trending ranking. One ``--submitter`` is asked of the API (which
+    filters by it); several, or none, ask for the whole ranking, filtered here."""
+    from papertrack.listings.hf import trending
+
+    submitters = options.filters.submitters
+    return trending(session, submitters[0] if len(submitters) == 1 else None)
+
+
+def trending_sections(context: Context, options: ListingOptions) -> list[Section]:
+    """What ``trending`` shows: Hugging Face's ranking, in its order unless --sort says."""
     with make_session(context, options.mode) as session:
         return build_sections(
             context,
             options,
-            lambda source, categories: load_period(
-                session, period, source=source, categories=categories
-            ),
-            details_for(session, options),
+            lambda *_: load_trending(session, options),
+            None,
             ranker_of(context, options),
         )
+
+
+def run_trending(context: Context, options: ListingOptions) -> None:
+    emit(context, trending_sections(context, options), options)
 
 
 def run_today(context: Context, options: ListingOptions) -> None:
@@ -296,7 +344,7 @@ def search_sections(
 def details_for(session: Session, options: ListingOptions) -> Details | None:
     """The --long view shows arXiv comments and primary categories, which the feeds lack:
     look the shown papers up (batched, cached) only then."""
-    if not options.long or all(plan.source == "hf" for plan in options.plans()):
+    if not options.long or all(plan.source in ("hf", "trending") for plan in options.plans()):
         return None
     from papertrack.papers import enrich
 
@@ -324,13 +372,13 @@ def _own_rank(context: Context, options: ListingOptions, watch: Watch | None) ->
 def build_sections(
     context: Context,
     options: ListingOptions,
-    load: Callable[[Source, tuple[str, ...]], Loaded],
+    load: Callable[[Feed, tuple[str, ...]], Loaded],
     details: Details | None,
     rank: Rank,
     *,
     highlight: Sequence[str] = (),
 ) -> list[Section]:
-    loads: dict[tuple[Source, tuple[str, ...]], Loaded] = {}
+    loads: dict[tuple[Feed, tuple[str, ...]], Loaded] = {}
     sections: list[Section] = []
     for plan in options.plans():
         key = (plan.source, plan.categories)

@@ -27,6 +27,7 @@ Terms = Annotated[list[str] | None, typer.Argument(help=TERMS_HELP, show_default
 MatchAll = Annotated[bool, option("match_all")]
 Exclude = Annotated[list[str] | None, option("exclude")]
 Author = Annotated[list[str] | None, option("author")]
+Submitter = Annotated[list[str] | None, option("submitter")]
 MinUpvotes = Annotated[int | None, option("min_upvotes")]
 HasCode = Annotated[bool, option("has_code")]
 Sort = Annotated[str, option("sort")]

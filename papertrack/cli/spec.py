@@ -1,4 +1,5 @@
-"""The options of ``today``, ``list``, ``search``, ``trends`` and the ``library`` listing,
+"""The options of ``today``, ``list``, ``trending``, ``search``, ``trends`` and the
+``library`` listing,
 declared once and free of Typer.
 
 papertrack.cli.options makes Typer's declarations from this table, and papertrack.cli.fast
@@ -63,6 +64,9 @@ LISTING: tuple[Opt, ...] = (
     Opt("author", "multi", ("--author", "-a"),
         "Only papers with an author whose name contains NAME (repeatable; any matches).",
         "NAME"),
+    Opt("submitter", "multi", ("--submitter",),
+        "Only papers put on Hugging Face Daily Papers by this user (repeatable; any "
+        "matches; ignores case).", "USER"),
     Opt("min_upvotes", "int", ("--min-upvotes",), "Only papers with at least N upvotes.", "N"),
     Opt("has_code", "flag", ("--has-code",), "Only papers with a GitHub repository.",
         show_default=True),
@@ -149,8 +153,14 @@ TRENDS: tuple[Opt, ...] = (
 )  # fmt: skip
 """``papertrack trends [TERMS] …`` (its Typer declarations are in cli/app.py)."""
 
+TRENDING: tuple[Opt, ...] = tuple(
+    opt for opt in LISTING if opt.name not in ("source", "category", "replacements", "watch")
+)
+"""``papertrack trending [TERMS] …``: today's filters on Hugging Face's trending ranking."""
+
 COMMANDS: dict[str, tuple[Opt, ...]] = {
     "today": LISTING,
+    "trending": TRENDING,
     "list": (*LISTING, *PERIOD),
     "library": SHELF,
     "search": SEARCH,

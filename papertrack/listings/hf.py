@@ -65,6 +65,34 @@ def listing(
     return _parsed(session, period.first, got)
 
 
+TRENDING_LABEL = "Hugging Face trending"
+
+
+def trending(session: Session, submitter: str | None = None) -> Loaded:
+    """Hugging Face's trending ranking (one submitter's, when given), in its own order,
+    through the cache: reused for an hour, the cached copy offline or when asking fails."""
+
+    def fetch() -> Fetched:
+        from papertrack.sources import hf
+
+        raw = hf.fetch_trending(session.client, session.network, submitter)
+        return Fetched(raw.url, raw.items)
+
+    label = TRENDING_LABEL + (f" · submitted by {submitter}" if submitter else "")
+    got = session.through_cache(
+        keys.hf_trending(submitter),
+        what=label,
+        fetch=fetch,
+        fresh=freshness.hf_trending(session.freshness),
+    )
+    papers, skipped = parse_daily_papers(got.items)
+    session.parsed(keys.hf_trending(submitter), papers)
+    if skipped:
+        session.warn(f"warning: skipped {skipped} malformed item(s) in {got.url}")
+    session.warn_cuts(papers, got.url)
+    return Loaded("hf", label, papers, stale=got.stale)
+
+
 def _parsed(session: Session, day: date, got: Fetched) -> Loaded:
     key = keys.hf_listing(day_period(day))
     papers, skipped = parse_daily_papers(got.items, day=day)

@@ -165,6 +165,32 @@ def _item_id(item: Mapping[str, Any]) -> str:
     return repr(sorted(item))  # malformed; still distinct enough for the loop guard
 
 
+# -- trending ---------------------------------------------------------------------------
+
+TRENDING_DEPTH = PAGE_SIZE
+"""Papers of Hugging Face's trending ranking asked for: one page of the API's largest size.
+The site's own trending page shows fewer; past the first hundred the ranking says little."""
+
+
+def trending_url(base: str, submitter: str | None = None) -> str:
+    from papertrack.sources.http import build_url
+
+    params: dict[str, str | int] = {"sort": "trending", "limit": TRENDING_DEPTH, "p": 0}
+    if submitter:
+        params["submitter"] = submitter
+    return build_url(f"{base}/api/daily_papers", params)
+
+
+def fetch_trending(
+    client: HttpClient, network: Network, submitter: str | None = None
+) -> RawListing:
+    """Hugging Face's trending ranking (``sort=trending``), in its order. It is a global
+    ranking that may include older papers and is not ordered by upvotes; its score is not
+    published."""
+    url = trending_url(network.hf_endpoint, submitter)
+    return RawListing(url, decode_items(client.get(url, headers=network.hf_headers)))
+
+
 # -- search and single papers --------------------------------------------------------
 
 MAX_QUERY_LENGTH = 250

@@ -29,8 +29,8 @@ class Key:
 
     @property
     def kind(self) -> str:
-        """``date``, ``week``, ``month``, ``paper``, ``rss``, ``api-day``, ``abs``, ``oai``
-        or ``search``."""
+        """``date``, ``week``, ``month``, ``trending``, ``paper``, ``rss``, ``api-day``,
+        ``abs``, ``oai`` or ``search``."""
         return "search" if self.parts[0] == "search" else self.parts[1]
 
     @property
@@ -72,6 +72,11 @@ def id_part(paper_id: str) -> str:
 def hf_listing(period: Period) -> Key:
     """A Hugging Face Daily Papers date, week or month, every page joined."""
     return Key(("hf", period.kind, period.key))
+
+
+def hf_trending(submitter: str | None = None) -> Key:
+    """Hugging Face's trending ranking, or one submitter's (usernames ignore case)."""
+    return Key(("hf", "trending", f"by-{submitter.lower()}" if submitter else "all"))
 
 
 def hf_paper(paper_id: str) -> Key:
