@@ -6,6 +6,7 @@ import email
 import email.policy
 import json
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -174,7 +175,10 @@ def test_html_escapes_and_feeds_parse_back(hub: HubServer, tmp_path: Path) -> No
     parser.feed(html)
     assert "script" not in parser.tags and "img" not in parser.tags and "b" not in parser.tags
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
-    assert 'style="' in html and "<style" not in html  # inline styles for mail clients
+    # Inline styles for mail clients; the one <style> is the dark variant, in the head.
+    head, body = html.split("</head>")
+    assert "<style" not in body and head.count("<style>") == 1
+    assert "@media (prefers-color-scheme: dark)" in head and 'style="' in body
     rss = run_cli("digest", "-f", "rss", "-o", str(tmp_path / "feed.xml"))
     assert rss.returncode == 0
     channel = ET.parse(tmp_path / "feed.xml").getroot().find("channel")
@@ -516,3 +520,21 @@ def test_a_watch_ranked_and_cut_by_taste(day: list[dict[str, Any]], tmp_path: Pa
     assert text.index(first_title.split(":")[0]) < text.index("Why: ")
     as_json = run_cli("digest", "--since", "1d", "--dry-run", "--format", "json")
     assert as_json.returncode == 0 and "No new papers" in as_json.stderr  # sent once
+
+
+def test_text_and_markdown_read_well_on_their_own(day: list[dict[str, Any]]) -> None:
+    watch("all", "-q", "upvotes:>=0")
+    text = run_cli("digest", "--dry-run", "-f", "text").stdout
+    urls = re.compile(r"\s*(Code: )?https://\S+")
+    for line in text.splitlines():
+        assert len(line) <= 78 or urls.fullmatch(line), line  # a URL is never broken
+    assert "1. " in text and "   https://huggingface.co/papers/" in text  # links under each
+    md = run_cli("digest", "--dry-run", "-f", "md").stdout
+    block = re.compile(r"\s*([-+*>]|\d+[.)]|=+|#+)(\s|$)")
+    for line in md.splitlines():
+        if line.startswith(("# ", "## ", "### ")):
+            continue  # headings: one line, with the link
+        assert len(line) <= 78 or "](<" in line, line
+        assert not block.match(line), f"a wrapped line would start a block: {line!r}"
+    summaries = [json.loads(run_cli("digest", "--dry-run", "-f", "json").stdout)]
+    assert summaries[0]["sections"][0]["papers"]  # the same papers, unwrapped, for programs

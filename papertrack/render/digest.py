@@ -86,6 +86,25 @@ def subject(sections: Sequence[DigestSection], generated: datetime, prefix: str)
 
 # -- Markdown and text ----------------------------------------------------------------------
 
+WRAP = 78
+"""Columns of the plain-text mail part and of the Markdown file's prose: read as they are
+in a terminal or a mail client that shows text only. URLs are never broken."""
+
+
+def wrapped(text: str, indent: str = "", *, first: str | None = None) -> list[str]:
+    """*text* wrapped at WRAP columns, every line indented by *indent* (the first by
+    *first*, when given)."""
+    import textwrap
+
+    return textwrap.wrap(
+        text,
+        WRAP,
+        initial_indent=indent if first is None else first,
+        subsequent_indent=indent,
+        break_long_words=False,
+        break_on_hyphens=False,
+    ) or [indent.rstrip()]
+
 
 def render_md(sections: Sequence[DigestSection], generated: datetime) -> str:
     lines = [f"# papertrack digest · {generated:%Y-%m-%d}", ""]
@@ -99,20 +118,25 @@ def render_md(sections: Sequence[DigestSection], generated: datetime) -> str:
             title = _marked(paper.title, section.pattern, md_escape, "**", "**")
             lines.append(f"### [{title}](<{link(paper)}>){update}")
             lines.append("")
+            # Every ASCII punctuation mark is escaped, so no wrapped line can begin a list, a
+            # heading or a quote.
             if paper.authors:
-                lines.append(f"*{md_escape(authors(paper))}*  ")
+                author_lines = wrapped(f"*{md_escape(authors(paper))}*")
+                author_lines[-1] += "  "  # a line break before the facts
+                lines += author_lines
             line = md_escape(facts(paper))
             if paper.github_repo:
                 line += f" · [code](<{paper.github_repo}>)"
             lines.append(line)
             lines.append("")
-            lines.append(_marked(short_summary(paper), section.pattern, md_escape, "**", "**"))
+            summary = _marked(short_summary(paper), section.pattern, md_escape, "**", "**")
+            lines += wrapped(summary)
             if item.matched:
                 lines.append("")
-                lines.append(f"Matched: {md_escape(', '.join(item.matched))}")
+                lines += wrapped(f"Matched: {md_escape(', '.join(item.matched))}")
             if item.reason is not None:
                 lines.append("")
-                lines.append(f"Why: {md_escape(item.reason.text())}")
+                lines += wrapped(f"Why: {md_escape(item.reason.text())}")
             lines.append("")
     return "\n".join(lines).rstrip() + "\n"
 
@@ -124,20 +148,23 @@ def render_text(sections: Sequence[DigestSection], generated: datetime) -> str:
             continue
         heading = f"{section.watch} ({len(section.items)} new)"
         lines += [heading, "=" * len(heading), ""]
-        for item in section.items:
+        for number, item in enumerate(section.items, 1):
             paper = item.paper
-            lines.append(paper.title + (" (new version)" if item.update else ""))
+            body = "   "  # under the title, past its number
+            title = paper.title + (" (new version)" if item.update else "")
+            lines += wrapped(title, body, first=f"{number}. ".ljust(len(body)))
             if paper.authors:
-                lines.append(authors(paper))
-            lines.append(facts(paper))
-            lines.append(short_summary(paper))
+                lines += wrapped(authors(paper), body)
+            lines += wrapped(facts(paper), body)
+            lines.append("")
+            lines += wrapped(short_summary(paper), body)
             if item.matched:
-                lines.append(f"Matched: {', '.join(item.matched)}")
+                lines += wrapped(f"Matched: {', '.join(item.matched)}", body)
             if item.reason is not None:
-                lines.append(f"Why: {item.reason.text()}")
-            lines.append(link(paper))
+                lines += wrapped(f"Why: {item.reason.text()}", body)
+            lines.append(f"{body}{link(paper)}")
             if paper.github_repo:
-                lines.append(f"Code: {paper.github_repo}")
+                lines.append(f"{body}Code: {paper.github_repo}")
             lines.append("")
     return "\n".join(lines).rstrip() + "\n"
 
@@ -165,69 +192,138 @@ def render_json(sections: Sequence[DigestSection], generated: datetime) -> str:
     return json.dumps(document, ensure_ascii=False, indent=2) + "\n"
 
 
-# -- HTML (an email body: inline styles, no scripts, everything escaped) ----------------------
+# -- HTML (an email body) ----------------------------------------------------------------------
+#
+# Mail clients drop <link>ed style sheets, scripts and most of <style>, so every rule is inline
+# and the layout is tables (the one layout Outlook's Word engine draws). The only <style> is
+# the dark-mode variant, which inline styles cannot express; clients that drop it keep the
+# light one. A single column of at most 640 px that shrinks to the screen, and text that
+# wraps anywhere (a long URL-like title), so a 375 px phone never scrolls sideways.
 
-_STYLE = {
-    "body": "font-family:-apple-system,Segoe UI,Helvetica,Arial,sans-serif;color:#1f2328;"
-    "max-width:720px;margin:0 auto;padding:16px;line-height:1.45",
-    "h1": "font-size:20px;margin:0 0 16px",
-    "h2": "font-size:17px;margin:24px 0 8px;border-bottom:1px solid #d0d7de;padding-bottom:4px",
-    "item": "margin:0 0 18px",
-    "title": "font-size:15px;font-weight:600;color:#0969da;text-decoration:none",
-    "meta": "font-size:13px;color:#57606a;margin:2px 0",
-    "summary": "font-size:14px;margin:4px 0",
-    "mark": "background:#fff3b0;font-weight:600",
+_LIGHT = {
+    "page": "#f6f8fa",
+    "card": "#ffffff",
+    "text": "#1f2328",
+    "muted": "#57606a",
+    "link": "#0969da",
+    "rule": "#d0d7de",
+    "mark": "#fff3b0",
 }
+_FONT = "-apple-system,BlinkMacSystemFont,'Segoe UI',Helvetica,Arial,sans-serif"
+_WRAP = "word-wrap:break-word;overflow-wrap:anywhere;word-break:break-word"
+_STYLE = {
+    "body": f"margin:0;padding:0;background:{_LIGHT['page']};color:{_LIGHT['text']}",
+    "page": f"width:100%;background:{_LIGHT['page']}",
+    "column": "width:100%;max-width:640px",
+    "h1": f"font-family:{_FONT};font-size:20px;line-height:1.3;font-weight:700;"
+    f"color:{_LIGHT['text']};padding:16px 4px 4px",
+    "lead": f"font-family:{_FONT};font-size:13px;color:{_LIGHT['muted']};padding:0 4px 8px",
+    "h2": f"font-family:{_FONT};font-size:17px;line-height:1.3;font-weight:700;"
+    f"color:{_LIGHT['text']};padding:18px 4px 8px;border-bottom:1px solid {_LIGHT['rule']}",
+    "card": f"background:{_LIGHT['card']};border:1px solid {_LIGHT['rule']};border-radius:6px;"
+    f"padding:12px 14px;font-family:{_FONT};color:{_LIGHT['text']};{_WRAP}",
+    "gap": "height:10px;line-height:10px;font-size:1px",
+    "title": f"font-size:16px;line-height:1.35;font-weight:600;color:{_LIGHT['link']};"
+    "text-decoration:none",
+    "meta": f"font-size:13px;line-height:1.45;color:{_LIGHT['muted']};margin:4px 0 0",
+    "summary": f"font-size:14px;line-height:1.5;margin:8px 0 0;color:{_LIGHT['text']}",
+    "why": f"font-size:13px;line-height:1.45;color:{_LIGHT['muted']};margin:8px 0 0;"
+    "font-style:italic",
+    "mark": f"background:{_LIGHT['mark']};color:{_LIGHT['text']};font-weight:600",
+    "link": f"color:{_LIGHT['link']}",
+    "footer": f"font-family:{_FONT};font-size:12px;color:{_LIGHT['muted']};padding:16px 4px",
+}
+_DARK = """@media (prefers-color-scheme: dark) {
+  .pt-page { background:#0d1117 !important; color:#e6edf3 !important; }
+  .pt-card { background:#161b22 !important; border-color:#30363d !important;
+             color:#e6edf3 !important; }
+  .pt-text { color:#e6edf3 !important; }
+  .pt-muted { color:#9198a1 !important; }
+  .pt-link { color:#4493f8 !important; }
+  .pt-rule { border-color:#30363d !important; }
+  .pt-mark { background:#4d3b00 !important; color:#ffe28a !important; }
+}"""
 
 
 def _h(text: str) -> str:
     return html.escape(text, quote=True)
 
 
+def _block(style: str, css_class: str, content: str) -> str:
+    return f'<div class="{css_class}" style="{_STYLE[style]}">{content}</div>'
+
+
+def _row(style: str, css_class: str, content: str) -> str:
+    return f'<tr><td class="{css_class}" style="{_STYLE[style]}">{content}</td></tr>'
+
+
 def render_html(sections: Sequence[DigestSection], generated: datetime) -> str:
-    marked_on = f'<strong style="{_STYLE["mark"]}">'
+    """An email-safe document: inline styles, a table layout, a dark variant, no scripts and
+    nothing fetched; every remote string escaped, links only to URLs papertrack built or
+    checked (papertrack.text.clean_url takes http and https alone)."""
+    mark_on = f'<strong class="pt-mark" style="{_STYLE["mark"]}">'
+    total = count_items(sections)
+    day = f"{generated:%Y-%m-%d}"
+    table = 'role="presentation" width="100%" cellpadding="0" cellspacing="0" border="0"'
     parts = [
         "<!DOCTYPE html>",
         '<html lang="en"><head><meta charset="utf-8">',
-        f"<title>papertrack digest {generated:%Y-%m-%d}</title></head>",
-        f'<body style="{_STYLE["body"]}">',
-        f'<h1 style="{_STYLE["h1"]}">papertrack digest · {generated:%Y-%m-%d}</h1>',
+        '<meta name="viewport" content="width=device-width, initial-scale=1">',
+        '<meta name="color-scheme" content="light dark">',
+        '<meta name="supported-color-schemes" content="light dark">',
+        f"<title>papertrack digest {day}</title>",
+        f"<style>\n{_DARK}\n</style></head>",
+        f'<body class="pt-page" style="{_STYLE["body"]}">',
+        f'<table {table} class="pt-page" style="{_STYLE["page"]}"><tr>',
+        '<td align="center" style="padding:0 8px">',
+        f'<table {table} style="{_STYLE["column"]}">',
+        _row("h1", "pt-text", f"papertrack digest · {day}"),
+        _row("lead", "pt-muted", f"{total} new paper{'s' if total != 1 else ''}"),
     ]
     for section in sections:
         if not section.items:
             continue
-        parts.append(
-            f'<h2 style="{_STYLE["h2"]}">{_h(section.watch)} ({len(section.items)} new)</h2>'
-        )
+        heading = f"{_h(section.watch)} ({len(section.items)} new)"
+        parts.append(_row("h2", "pt-text pt-rule", heading))
+        parts.append(f'<tr><td style="{_STYLE["gap"]}">&nbsp;</td></tr>')
         for item in section.items:
-            paper = item.paper
-            title = _marked(paper.title, section.pattern, _h, marked_on, "</strong>")
-            update = " <em>(new version)</em>" if item.update else ""
-            parts.append(f'<div style="{_STYLE["item"]}">')
-            parts.append(
-                f'<a href="{_h(link(paper))}" style="{_STYLE["title"]}">{title}</a>{update}'
-            )
-            if paper.authors:
-                parts.append(f'<div style="{_STYLE["meta"]}">{_h(authors(paper))}</div>')
-            meta = _h(facts(paper))
-            if paper.github_repo:
-                meta += f' · <a href="{_h(paper.github_repo)}">code</a>'
-            parts.append(f'<div style="{_STYLE["meta"]}">{meta}</div>')
-            summary = _marked(short_summary(paper), section.pattern, _h, marked_on, "</strong>")
-            parts.append(f'<div style="{_STYLE["summary"]}">{summary}</div>')
-            if item.matched:
-                parts.append(
-                    f'<div style="{_STYLE["meta"]}">Matched: {_h(", ".join(item.matched))}</div>'
-                )
-            if item.reason is not None:
-                parts.append(f'<div style="{_STYLE["meta"]}">Why: {_h(item.reason.text())}</div>')
-            parts.append("</div>")
-    parts.append(
-        f'<p style="{_STYLE["meta"]}">Sent by papertrack {_h(__version__)}. '
-        "Thank you to arXiv for use of its open access interoperability.</p>"
+            parts.append(_row("card", "pt-card", _card(item, section, mark_on)))
+            parts.append(f'<tr><td style="{_STYLE["gap"]}">&nbsp;</td></tr>')
+    footer = (
+        f"Sent by papertrack {_h(__version__)}. "
+        "Thank you to arXiv for use of its open access interoperability."
     )
-    parts.append("</body></html>")
+    parts += [_row("footer", "pt-muted", footer), "</table></td></tr></table>", "</body></html>"]
     return "\n".join(parts) + "\n"
+
+
+def _card(item: DigestItem, section: DigestSection, mark_on: str) -> str:
+    paper = item.paper
+    title = _marked(paper.title, section.pattern, _h, mark_on, "</strong>")
+    update = " <em>(new version)</em>" if item.update else ""
+    lines = [
+        f'<a class="pt-title pt-link" href="{_h(link(paper))}" style="{_STYLE["title"]}">'
+        f"{title}</a>{update}"
+    ]
+    if paper.authors:
+        lines.append(_block("meta", "pt-muted", _h(authors(paper))))
+    meta = _h(facts(paper))
+    if paper.github_repo:
+        meta += (
+            f' · <a class="pt-link" href="{_h(paper.github_repo)}" '
+            f'style="{_STYLE["link"]}">code</a>'
+        )
+    lines.append(_block("meta", "pt-muted", meta))
+    summary = _marked(short_summary(paper), section.pattern, _h, mark_on, "</strong>")
+    lines.append(_block("summary", "pt-text", summary))
+    reasons = []
+    if item.matched:
+        reasons.append(f"Matched: {_h(', '.join(item.matched))}")
+    if item.reason is not None:
+        reasons.append(f"Why: {_h(item.reason.text())}")
+    if reasons:
+        lines.append(_block("why", "pt-muted", "<br>".join(reasons)))
+    return "".join(lines)
 
 
 # -- feeds ------------------------------------------------------------------------------------
