@@ -31,6 +31,7 @@ Kind = Literal[
     "query",
     "sort",
     "score",
+    "urls",
 ]
 FORMATS = ("auto", *choices.FORMATS)
 DIGEST_FORMATS = ("md", "html", "text", "json", "rss", "atom")
@@ -68,7 +69,15 @@ KEYS: tuple[Key, ...] = (
     Key("mail.password_command", "str", "a command printing the SMTP password"),
     Key("mail.sendmail_command", "str", "command for --sendmail (default: sendmail -t)"),
     Key("mail.subject", "str", "subject prefix", default="papertrack"),
+    Key(
+        "notify.urls",
+        "urls",
+        "where digest also notifies (Apprise URLs: slack://, discord://, tgram://, matrix://, "
+        "ntfy://, json://, …; needs papertrack[notify])",
+    ),
 )
+SECRET_KEYS = frozenset({"notify.urls"})
+"""Keys whose values carry tokens: printed only through redacted()."""
 WATCH_KEYS: tuple[Key, ...] = (
     Key("terms", "list", "match any of these (or all with match_all)"),
     Key("match_all", "bool", "require every term", default=False),
@@ -167,7 +176,28 @@ def coerce(key: Key, value: Any, *, from_text: bool = False) -> Any:
 MAIL_HEADER_KEYS = frozenset({"mail.from", "mail.to", "mail.subject", "mail.host", "mail.username"})
 
 
+def redacted(name: str, value: Any) -> Any:
+    """*value* of the key *name* as it may be printed: notification URLs without their
+    tokens (papertrack.text.redact_url)."""
+    from papertrack.text import redact_url
+
+    if name not in SECRET_KEYS:
+        return value
+    if isinstance(value, list):
+        return [redact_url(v) if isinstance(v, str) else v for v in value]
+    return redact_url(value) if isinstance(value, str) else value
+
+
 def _coerce(key: Key, value: Any, *, from_text: bool) -> Any:
+    if key.kind == "urls":
+        if from_text and isinstance(value, str):
+            value = [part for part in value.split() if part]
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise ValueError("must be a list of notification URLs")
+        for url in value:
+            if not re.fullmatch(r"[A-Za-z][A-Za-z0-9+.-]{0,31}://\S+", url):
+                raise ValueError("each must be a URL like slack://…, ntfy://… or json://…")
+        return value
     if key.kind in ("list", "categories"):
         if from_text and isinstance(value, str):
             value = [part.strip() for part in re.split(r"[,\s]+", value) if part.strip()]
@@ -433,4 +463,5 @@ def checked(key: Key, value: Any, *, what: str, from_text: bool = False) -> Any:
     except QuerySyntaxError as exc:
         raise UsageError(f"invalid {what}: {exc}\n{exc.pointer()}") from None
     except ValueError as exc:
-        raise UsageError(f"invalid value for {what}: {exc} (got {value!r})") from None
+        shown = redacted(key.name, value) if key.kind == "urls" else value
+        raise UsageError(f"invalid value for {what}: {exc} (got {shown!r})") from None

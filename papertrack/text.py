@@ -101,6 +101,31 @@ _URL_SHAPE = re.compile(r"https?://[^/?#\s]+", re.IGNORECASE)
 _URL_UNSAFE = re.compile(r'[\s<>"|\\^`{}]')
 
 
+def redact_url(url: str) -> str:
+    """A notification URL (``slack://TOKEN/TOKEN/#chan``, ``json://user:pass@host/path``)
+    fit to print: the scheme, and the host when it looks like one (a name with a dot,
+    ``localhost`` or an IP address, with its port); the user, password, path and query,
+    where services keep tokens, become ``***``."""
+    from urllib.parse import urlsplit
+
+    scheme, sep, _ = url.partition("://")
+    if not sep or not re.fullmatch(r"[A-Za-z][A-Za-z0-9+.-]{0,31}", scheme):
+        return "***"
+    try:
+        parts = urlsplit(url)
+        host, port = parts.hostname or "", parts.port
+    except ValueError:
+        return f"{scheme}://***"
+    shown = ""
+    if host and ("." in host or host == "localhost" or ":" in host):
+        shown = f"[{host}]" if ":" in host else host
+        shown += f":{port}" if port else ""
+    userinfo = "***@" if "@" in parts.netloc else ""
+    path = "/***" if parts.path.strip("/") or not shown else ""
+    query = "?***" if parts.query or parts.fragment else ""
+    return f"{scheme}://{userinfo}{shown or '***'}{path}{query}"
+
+
 def redact(text: str, secrets: object) -> str:
     """*text* with every secret (a token, a password) replaced by ``***``, in clear or as
     it reads inside base64 (a server echoing an ``Authorization`` header or an SMTP

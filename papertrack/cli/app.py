@@ -566,6 +566,20 @@ def digest(
             "--sendmail", help="Send by piping to sendmail -t (or mail.sendmail_command)."
         ),
     ] = False,
+    notify: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--notify",
+            metavar="URL",
+            help="Also deliver to this Apprise URL: slack://, discord://, tgram://, matrix://, "
+            "ntfy://, json://, … (repeatable; default: config notify.urls). Needs "
+            "pip install 'papertrack[notify]'.",
+            show_default=False,
+        ),
+    ] = None,
+    no_notify: Annotated[
+        bool, typer.Option("--no-notify", help="Do not deliver to the config's notify.urls.")
+    ] = False,
     offline: opt.Offline = False,
     refresh: opt.Refresh = False,
 ) -> int:
@@ -581,6 +595,7 @@ def digest(
       papertrack digest -o ~/papers/digest-{date}.md
       papertrack digest --format rss -o ~/papers/feed.xml
       papertrack digest --mail
+      papertrack digest --notify 'ntfy://ntfy.sh/my-papers'
     """
     from papertrack.cli.common import mode_of
     from papertrack.cli.digest import DigestOptions, run_digest
@@ -602,6 +617,8 @@ def digest(
             fail_if_empty=fail_if_empty,
             mail=mail,
             sendmail=sendmail,
+            notify=tuple(notify or ()),
+            no_notify=no_notify,
             mode=mode_of(context, offline=offline, refresh=refresh),
         ),
     )

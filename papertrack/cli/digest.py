@@ -41,6 +41,7 @@ from papertrack.session import Mode, Session
 if TYPE_CHECKING:
     from papertrack.config import Config, Watch
     from papertrack.mail import MailSettings
+    from papertrack.notify import Channel
     from papertrack.store.state import State
 
 
@@ -57,6 +58,8 @@ class DigestOptions:
     mail: bool
     sendmail: bool
     mode: Mode
+    notify: tuple[str, ...] = ()
+    no_notify: bool = False
 
 
 def run_digest(context: Context, options: DigestOptions) -> int:
@@ -74,10 +77,19 @@ def run_digest(context: Context, options: DigestOptions) -> int:
         from papertrack.mail import settings_from
 
         mail_settings = settings_from(settings, smtp=options.mail)
+    if options.notify and options.no_notify:
+        raise UsageError("--notify and --no-notify contradict each other; choose one")
+    urls = options.notify or (() if options.no_notify else settings.strings("notify.urls"))
+    targets: list[Channel] = []
+    if urls and not options.dry_run:
+        from papertrack.notify import channels
+
+        targets = channels(urls)  # the extra and every URL checked before any work
     # An explicit window is checked before any work: honoured whole, or refused.
     since = None if options.since == "last" else explicit_since(context, options.since, watches)
-    output = options.output or (None if emailing else settings.text("digest.output"))
-    run = _Run(context, options, watches, fmt, most, output, mail_settings, since)
+    elsewhere = emailing or bool(targets)
+    output = options.output or (None if elsewhere else settings.text("digest.output"))
+    run = _Run(context, options, watches, fmt, most, output, mail_settings, since, targets)
     if options.dry_run:
         return run()
     from papertrack.store.state import digest_lock
@@ -153,6 +165,7 @@ class _Run:
         output: str | None,
         mail_settings: MailSettings | None,
         since: date | None,
+        targets: list[Channel],
     ) -> None:
         self.context = context
         self.options = options
@@ -162,6 +175,7 @@ class _Run:
         self.output = output
         self.mail_settings = mail_settings
         self.since = since
+        self.targets = targets
         self.now = context.now
         self.today = context.today
         from papertrack.store.state import state_path
@@ -198,23 +212,44 @@ class _Run:
         # Before anything is sent: a state folder that refuses writes (a full disk) stops the
         # digest here, not after a delivery it could not record.
         check_writable(state, self.state_path, grow=2048 * total)
-        where = ""
+        ways: list[str] = []
         if self.mail_settings is not None:
             _send_mail(options, self.mail_settings, sections, self.now, context.environ)
-            where = "by mail"
+            ways.append("by mail")
+        if self.targets:
+            self._notify(sections, mailed=bool(ways))
+            services = ", ".join(dict.fromkeys(t.service for t in self.targets))
+            ways.append(f"to {services}")
         if self.output is not None:
             final = self._deliver_file(sections, state, names)
-            where = f"by mail and to {final}" if self.mail_settings is not None else f"to {final}"
+            ways.append(f"to {final}")
         else:
-            if self.mail_settings is None:
+            if not ways:
                 context.write(
                     render(self.fmt, sections, self.now, _feed(sections, state, self.now))
                 )
                 context.stdout.flush()
             self._mark(state, sections, names)
             _record_delivered(state, self.state_path)
+        where = " and ".join(ways)
         context.note(f"Sent {total} new paper(s) for {', '.join(names)} {where}".rstrip() + ".")
         return 0
+
+    def _notify(self, sections: list[DigestSection], *, mailed: bool) -> None:
+        """Every channel, or an error that records nothing (the next run sends again)."""
+        from papertrack.notify import NotifyError, deliver
+
+        prefix = self.context.config.text("mail.subject") or "papertrack"
+        try:
+            deliver(self.targets, sections, self.now, prefix)
+        except NotifyError as exc:
+            already = (
+                "the mail and the channels that took it" if mailed else "channels that took it"
+            )
+            raise NotifyError(
+                f"{exc.message}; nothing was recorded, so the next digest sends these papers "
+                f"again (to the {already} too)"
+            ) from None
 
     def _select(self, state: State) -> list[DigestSection]:
         sections: list[DigestSection] = []

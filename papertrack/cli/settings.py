@@ -39,7 +39,14 @@ def config_show(context: Context) -> None:
 
     settings = context.config
     if settings.document:
-        context.write(tomli_w.dumps(settings.document))
+        document = dict(settings.document)
+        for secret in config.SECRET_KEYS:
+            section, _, field = secret.partition(".")
+            if isinstance(document.get(section), dict) and field in document[section]:
+                table = dict(document[section])
+                table[field] = config.redacted(secret, table[field])
+                document[section] = table
+        context.write(tomli_w.dumps(document))
     else:
         context.write(f"# no settings yet in {settings.path}\n")
     defaults = [
@@ -56,14 +63,14 @@ def config_get(context: Context, name: str) -> int:
     if value is None:
         context.note(f"{name} is not set")
         return 1
-    _print_value(context, value)
+    _print_value(context, config.redacted(name, value))
     return 0
 
 
 def config_set(context: Context, name: str, value: str) -> None:
     with configfile.editing(context.config_path) as document:
         stored = configfile.set_value(document, name, value)
-    context.note(f"{name} = {json.dumps(stored)}")
+    context.note(f"{name} = {json.dumps(config.redacted(name, stored))}")
 
 
 def config_unset(context: Context, name: str) -> None:

@@ -10,7 +10,7 @@ import html
 import json
 import re
 import xml.etree.ElementTree as ET
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime, timezone
 from email.utils import format_datetime
 
@@ -324,6 +324,94 @@ def _card(item: DigestItem, section: DigestSection, mark_on: str) -> str:
     if reasons:
         lines.append(_block("why", "pt-muted", "<br>".join(reasons)))
     return "".join(lines)
+
+
+# -- chat and push messages (papertrack.notify) ------------------------------------------------
+
+NoticeFormat = str
+"""``markdown``, ``html`` or ``text``: what the service renders (Apprise's NotifyFormat)."""
+NOTICE_SUMMARY = 160
+
+
+def _notice_entry(item: DigestItem, fmt: NoticeFormat, *, brief: bool = False) -> str:
+    """One paper, a few lines: the linked title, the facts and why it matched, a short
+    summary (*brief*: the title alone). HTML is the subset Telegram takes (b, i, a; line
+    breaks as newlines)."""
+    paper = item.paper
+    if brief:
+        return f"{paper.title} {link(paper)}"
+    summary = short_summary(paper, NOTICE_SUMMARY)
+    why = f"matched: {', '.join(item.matched)}" if item.matched else ""
+    if item.reason is not None:
+        why = f"{why}; {item.reason.text()}" if why else item.reason.text()
+    update = " (new version)" if item.update else ""
+    if fmt == "markdown":
+        lines = [
+            f"**[{md_escape(paper.title)}](<{link(paper)}>)**{update}",
+            md_escape(facts(paper)),
+        ]
+        lines += [f"*{md_escape(why)}*"] if why else []
+        lines.append(md_escape(summary))
+    elif fmt == "html":
+        lines = [
+            f'<b><a href="{_h(link(paper))}">{_h(paper.title)}</a></b>{update}',
+            _h(facts(paper)),
+        ]
+        lines += [f"<i>{_h(why)}</i>"] if why else []
+        lines.append(_h(summary))
+    else:
+        lines = [f"• {paper.title}{update}", f"  {facts(paper)}"]
+        lines += [f"  {why}"] if why else []
+        lines += [f"  {summary}", f"  {link(paper)}"]
+    return "\n".join(lines)
+
+
+def _notice_heading(section: DigestSection, fmt: NoticeFormat) -> str:
+    heading = f"{section.watch} ({len(section.items)} new)"
+    if fmt == "markdown":
+        return f"### {md_escape(heading)}"
+    return f"<b>{_h(heading)}</b>" if fmt == "html" else heading.upper()
+
+
+def render_notice(
+    sections: Sequence[DigestSection],
+    fmt: NoticeFormat,
+    limit: int,
+    size: Callable[[str], int] = len,
+) -> list[str]:
+    """The digest as message bodies of at most *limit* each, as *size* measures them
+    (characters, or bytes as a service's API encodes them): one body when it fits, else as
+    many as it takes, split between papers. A paper too long on its own shrinks to its
+    title and link, as text, so no markup is cut in half. The caller numbers the parts in
+    their titles."""
+    blocks: list[str] = []
+    for section in sections:
+        if not section.items:
+            continue
+        blocks.append(_notice_heading(section, fmt))
+        for item in section.items:
+            block = _notice_entry(item, fmt)
+            if size(block) > limit:
+                block = _fit(_notice_entry(item, fmt, brief=True), limit, size)
+            blocks.append(block)
+    bodies: list[str] = []
+    current = ""
+    for block in blocks:
+        joined = f"{current}\n\n{block}" if current else block
+        if size(joined) <= limit:
+            current = joined
+            continue
+        bodies.append(current)
+        current = _fit(block, limit, size)
+    if current:
+        bodies.append(current)
+    return bodies
+
+
+def _fit(text: str, limit: int, size: Callable[[str], int]) -> str:
+    while text and size(text) > limit:
+        text = text[: min(len(text) * limit // max(size(text), 1), len(text) - 1)]
+    return text
 
 
 # -- feeds ------------------------------------------------------------------------------------
