@@ -48,12 +48,17 @@ class Channel:
 
     @property
     def format(self) -> str:
-        """The body format the service renders: the plugin's own, or the first of those it
-        passes through (a JSON webhook takes any)."""
+        """The body format the service renders: its one format, else of those it offers the
+        first, or Markdown where the first is plain text and Markdown is offered (Discord,
+        Matrix, a JSON webhook); ``?format=`` on the URL chooses for some services."""
         native = self.plugin.notify_format
-        chosen = native[0] if isinstance(native, (tuple, list)) else native
-        value = str(getattr(chosen, "value", chosen))
-        return value if value in FORMATS else "text"
+        offered = (
+            [str(getattr(f, "value", f)) for f in native]
+            if isinstance(native, (tuple, list))
+            else [str(getattr(native, "value", native))]
+        )
+        chosen = "markdown" if offered[0] == "text" and "markdown" in offered[1:] else offered[0]
+        return chosen if chosen in FORMATS else "text"
 
     def size(self, body: str) -> int:
         """*body*'s size as the service counts it: characters, or for ntfy the bytes of the

@@ -250,3 +250,24 @@ def test_render_notice_splits_between_papers() -> None:
         tiny = render_notice([section], fmt, 120)
         assert all(len(p) <= 120 for p in tiny)
         assert all("https://huggingface.co/papers/2501." in p for p in tiny[1:])
+
+
+def test_each_service_gets_the_format_and_length_it_takes() -> None:
+    from papertrack.notify import channels
+
+    found = channels([
+        "discord://4174216298/JHMHI8qBe7bk2ZwO5U711o3dV_js",
+        "tgram://123456789:abcdefg_hijklmnop/12315544",
+        "slack://T1JJ3T3L2/A1BRTD4JD/TIiajkdnlazkcOXrIdevi7F/#general",
+        "ntfy://ntfy.sh/my-papers",
+        "ntfy://ntfy.sh/my-papers?format=markdown",
+    ])  # fmt: skip
+    seen = [(c.service, c.format, c.limit, c.shown) for c in found]
+    assert seen == [
+        ("Discord", "markdown", 2000, "discord://***/***"),
+        ("Telegram", "html", 4096 - 60, "tgram://***"),  # its title goes in the body
+        ("Slack", "markdown", 35000, "slack://***/***?***"),
+        ("ntfy", "text", 7000, "ntfy://ntfy.sh/***"),
+        ("ntfy", "markdown", 7000, "ntfy://ntfy.sh/***?***"),
+    ]
+    assert found[3].size('"é"') == len(json.dumps('"é"'))  # ntfy counts its JSON request
