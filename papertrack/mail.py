@@ -18,7 +18,7 @@ from papertrack import __version__
 from papertrack.config import PASSWORD_ENV, Config
 from papertrack.errors import PapertrackError, UsageError
 from papertrack.record import record
-from papertrack.text import redact
+from papertrack.text import clean_line, redact
 
 if TYPE_CHECKING:
     import smtplib
@@ -140,6 +140,14 @@ def send_smtp(message: EmailMessage, settings: MailSettings, environ: Mapping[st
         try:
             client.ehlo()
             if settings.security == "starttls":
+                if not client.has_extn("starttls"):
+                    # Going on without TLS would send the login and the digest in clear: a
+                    # downgrade an attacker on the path gets by deleting one line.
+                    raise MailError(
+                        f"{where} does not offer STARTTLS (mail.security = starttls); refusing "
+                        'to send in clear. Use security = "ssl" for a server with TLS from '
+                        'the start (port 465), or "none" only for a relay you trust'
+                    )
                 client.starttls(context=context)
                 client.ehlo()
             if settings.username:
@@ -162,6 +170,12 @@ def send_smtp(message: EmailMessage, settings: MailSettings, environ: Mapping[st
     except smtplib.SMTPException as exc:
         reason = redact(_smtp_reason(exc), [secret])
         raise MailError(f"could not send mail via {where}: {reason}") from None
+    except ssl.SSLCertVerificationError as exc:
+        reason = clean_line(exc.verify_message or exc.reason or str(exc))
+        raise MailError(
+            f"could not send mail via {where}: its TLS certificate is not trusted ({reason}); "
+            "nothing was sent. A private CA's certificate can be trusted with SSL_CERT_FILE"
+        ) from None
     except (OSError, ssl.SSLError) as exc:
         raise MailError(f"could not send mail via {where}: {redact(str(exc), [secret])}") from None
     if refused:
