@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 from typing import Annotated, Any
 
 import typer
@@ -97,50 +98,6 @@ def today(
     run_today(context, ListingOptions.build(context, args))
 
 
-@app.command(short_help="Hugging Face's trending papers, in its order.")
-def trending(
-    ctx: typer.Context,
-    terms: opt.Terms = None,
-    query: opt.Query = None,
-    match_all: opt.MatchAll = False,
-    exclude: opt.Exclude = None,
-    author: opt.Author = None,
-    submitter: opt.Submitter = None,
-    min_upvotes: opt.MinUpvotes = None,
-    has_code: opt.HasCode = False,
-    sort: opt.Sort = "relevance",
-    explain: opt.Explain = False,
-    limit: opt.Limit = None,
-    fmt: opt.Format = None,
-    long: opt.Long = False,
-    color: opt.Color = None,
-    offline: opt.Offline = False,
-    refresh: opt.Refresh = False,
-) -> None:
-    """Hugging Face's trending papers: a global ranking of recent papers (older ones too),
-    in Hugging Face's order, with today's filters, highlighting and formats. Cached for an
-    hour (config cache.ttl_current).
-
-    \b
-    Examples:
-      papertrack trending
-      papertrack trending agents --min-upvotes 20 -n 10
-      papertrack trending --submitter akhaliq
-      papertrack trending --format json | jq -r '.[].id'
-    """
-    from papertrack.cli.choices import SourceChoice
-    from papertrack.cli.listing import ListingArgs, ListingOptions, run_trending
-
-    context = context_of(ctx)
-    args = ListingArgs(
-        terms=terms, source=SourceChoice.hf, query=query, match_all=match_all,
-        exclude=exclude, author=author, submitter=submitter, min_upvotes=min_upvotes,
-        has_code=has_code, sort=sort, explain=explain, limit=limit, fmt=fmt, long=long,
-        color=color, offline=offline, refresh=refresh,
-    )  # fmt: skip
-    run_trending(context, ListingOptions.build(context, args, needs_categories=False))
-
-
 @app.command("list", short_help="Papers of a past day, week, month or range.")
 def list_(
     ctx: typer.Context,
@@ -226,21 +183,27 @@ def browse(ctx: typer.Context, **values: Any) -> None:
 PERIOD_NAMES = ("week", "month", "since", "until")
 
 
-def _browse_signature() -> None:
-    """browse takes list's options but its output format: one declaration serves both."""
-    import inspect
+def _derive(command: Any, source: Any, *, dropped: tuple[str, ...], sort: str | None,
+            extra: tuple[inspect.Parameter, ...] = ()) -> None:  # fmt: skip
+    """Give *command* (which takes ``**values``) the options of *source* but *dropped*,
+    with *sort* as the --sort parameter's default (None: the command decides) and *extra*
+    added: one declaration serves several commands."""
+    base = inspect.signature(source, eval_str=True)
+    kept = [p for p in base.parameters.values() if p.name not in dropped]
+    for index, parameter in enumerate(kept):
+        if parameter.name == "sort":
+            annotation = Annotated[str | None, opt.option("sort")] if sort is None else opt.Sort
+            kept[index] = parameter.replace(default=sort, annotation=annotation)
+    kept += extra
+    command.__signature__ = base.replace(parameters=kept)
+    command.__annotations__ = {p.name: p.annotation for p in kept}
 
-    listing = inspect.signature(list_, eval_str=True)
-    kept = [
-        # No fixed default order: a search is in the service's order (relevance), a
-        # listing by date.
-        p.replace(default=None, annotation=Annotated[str | None, opt.option("sort")])
-        if p.name == "sort" else p
-        for p in listing.parameters.values()
-        if p.name not in ("fmt", "long")
-    ]  # fmt: skip
+
+def _browse_signature() -> None:
+    """browse takes list's options but its output format. No fixed default order: a search
+    is in the service's order (relevance), a listing by date."""
     keyword = inspect.Parameter.KEYWORD_ONLY
-    kept += [
+    extra = (
         inspect.Parameter("search", keyword, default=None, annotation=Annotated[
             str | None, typer.Option("--search", metavar="QUERY", show_default=False,
                                      help="What search QUERY finds (with --offline, in the "
@@ -248,13 +211,38 @@ def _browse_signature() -> None:
         inspect.Parameter("library", keyword, default=False, annotation=Annotated[
             bool, typer.Option("--library", help="Your library's papers (-q tag:T, read:no "
                                "and the other filters apply).")]),
-    ]  # fmt: skip
-    browse.__signature__ = listing.replace(parameters=kept)  # type: ignore[attr-defined]
-    browse.__annotations__ = {p.name: p.annotation for p in kept}
+    )  # fmt: skip
+    _derive(browse, list_, dropped=("fmt", "long"), sort=None, extra=extra)
 
 
 _browse_signature()
 app.command(short_help="Browse papers in a keyboard UI: read, filter, save, dismiss.")(browse)
+
+
+def trending(ctx: typer.Context, **values: Any) -> None:
+    """Hugging Face's trending papers: a global ranking of recent papers (older ones too),
+    in Hugging Face's order, with today's filters, highlighting and formats. Cached for an
+    hour (config cache.ttl_current).
+
+    \b
+    Examples:
+      papertrack trending
+      papertrack trending agents --min-upvotes 20 -n 10
+      papertrack trending --submitter akhaliq
+      papertrack trending --format json | jq -r '.[].id'
+    """
+    from papertrack.cli.choices import SourceChoice
+    from papertrack.cli.listing import ListingArgs, ListingOptions, run_trending
+
+    context = context_of(ctx)
+    args = ListingArgs(**values, source=SourceChoice.hf)
+    run_trending(context, ListingOptions.build(context, args, needs_categories=False))
+
+
+# today's options but those that choose a source: the ranking is Hugging Face's alone.
+_derive(trending, today, dropped=("source", "category", "replacements", "watch"),
+        sort="relevance")  # fmt: skip
+app.command(short_help="Hugging Face's trending papers, in its order.")(trending)
 
 
 @app.command(short_help="Search Hugging Face, arXiv, or your cache (--offline).")

@@ -54,8 +54,8 @@ LISTING: tuple[Opt, ...] = (
         "Also show arXiv replacements (new versions); new submissions and cross-lists always "
         "show.", show_default=True),
     Opt("query", "text", ("--query", "-q"),
-        'Filter language: AND/OR/NOT, (…), "phrases", /regex/i, title: abstract: author: cat: '
-        "type: upvotes:>=N stars:>=N has:code (see README).", "EXPR"),
+        'Filter language: AND/OR/NOT, (…), "phrases", /regex/i, title: abstract: author: '
+        "submitter: cat: type: upvotes:>=N stars:>=N has:code (see README).", "EXPR"),
     Opt("watch", "multi", ("--watch", "-W"),
         "Apply a watch profile from the config (repeatable: a section each).", "NAME"),
     Opt("match_all", "flag", ("--all",), "Require every term, not any.", show_default=True),
