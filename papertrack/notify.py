@@ -140,12 +140,8 @@ def deliver(targets: Sequence[Channel], sections: Sequence[DigestSection], now: 
         )
 
 
-class _Log(list[str]):
-    pass
-
-
 class _Collect(logging.Handler):
-    def __init__(self, into: _Log) -> None:
+    def __init__(self, into: list[str]) -> None:
         super().__init__(logging.WARNING)
         self.into = into
 
@@ -157,8 +153,8 @@ class _Collect(logging.Handler):
 class _quiet:
     """Apprise's log lines while the block runs, kept instead of printed."""
 
-    def __enter__(self) -> _Log:
-        self.log = _Log()
+    def __enter__(self) -> list[str]:
+        self.log: list[str] = []
         self.logger = logging.getLogger("apprise")
         self.handler = _Collect(self.log)
         self.saved = self.logger.propagate, self.logger.level
@@ -173,7 +169,7 @@ class _quiet:
         self.logger.setLevel(level)
 
 
-def _cause(log: _Log, urls: Sequence[str]) -> str:
+def _cause(log: list[str], urls: Sequence[str]) -> str:
     """The last thing Apprise said, one line, without the URL or any part of it that may
     be a secret."""
     if not log:

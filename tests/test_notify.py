@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 import threading
@@ -271,3 +272,14 @@ def test_each_service_gets_the_format_and_length_it_takes() -> None:
         ("ntfy", "markdown", 7000, "ntfy://ntfy.sh/***?***"),
     ]
     assert found[3].size('"é"') == len(json.dumps('"é"'))  # ntfy counts its JSON request
+
+
+def test_a_shortened_paper_stays_escaped() -> None:
+    hostile = Paper("2501.00001", "<b>bold</b> & " * 30, abstract="word " * 80)
+    section = DigestSection("w", [DigestItem("w", hostile)], "label")
+    html = render_notice([section], "html", 200)
+    assert all(len(part) <= 200 for part in html)
+    assert "<b>bold" not in html[-1] and "&lt;b&gt;bold" in html[-1]
+    assert not re.search(r"&[a-z]*…", html[-1])  # no escape cut in half
+    md = render_notice([section], "markdown", 200)
+    assert "\\<b\\>bold" in md[-1] and all(len(part) <= 200 for part in md)

@@ -333,13 +333,10 @@ NoticeFormat = str
 NOTICE_SUMMARY = 160
 
 
-def _notice_entry(item: DigestItem, fmt: NoticeFormat, *, brief: bool = False) -> str:
+def _notice_entry(item: DigestItem, fmt: NoticeFormat) -> str:
     """One paper, a few lines: the linked title, the facts and why it matched, a short
-    summary (*brief*: the title alone). HTML is the subset Telegram takes (b, i, a; line
-    breaks as newlines)."""
+    summary. HTML is the subset Telegram takes (b, i, a; line breaks as newlines)."""
     paper = item.paper
-    if brief:
-        return f"{paper.title} {link(paper)}"
     summary = short_summary(paper, NOTICE_SUMMARY)
     why = f"matched: {', '.join(item.matched)}" if item.matched else ""
     if item.reason is not None:
@@ -392,7 +389,7 @@ def render_notice(
         for item in section.items:
             block = _notice_entry(item, fmt)
             if size(block) > limit:
-                block = _fit(_notice_entry(item, fmt, brief=True), limit, size)
+                block = _brief(item, fmt, limit, size)
             blocks.append(block)
     bodies: list[str] = []
     current = ""
@@ -406,6 +403,18 @@ def render_notice(
     if current:
         bodies.append(current)
     return bodies
+
+
+def _brief(item: DigestItem, fmt: NoticeFormat, limit: int, size: Callable[[str], int]) -> str:
+    """A paper too long for a message on its own: its title, shortened until it fits, and
+    its link. The title is cut before it is escaped, so no escape is cut in half."""
+    escape = {"markdown": md_escape, "html": _h}.get(fmt, str)
+    title, url = item.paper.title, link(item.paper)
+    block = f"{escape(title)} {url}"
+    while title and size(block) > limit:
+        title = title[: len(title) * 3 // 4]
+        block = f"{escape(title)}… {url}"
+    return block if size(block) <= limit else _fit(url, limit, size)
 
 
 def _fit(text: str, limit: int, size: Callable[[str], int]) -> str:
