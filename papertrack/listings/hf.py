@@ -23,8 +23,10 @@ from papertrack.session import Fetched, Mode, Session
 from papertrack.store import keys
 
 if TYPE_CHECKING:
+    from papertrack.models import Paper
     from papertrack.sources.hf import RawListing
     from papertrack.store.cache import CachedListing
+    from papertrack.store.keys import Key
 
 FETCH_CONCURRENCY = 16
 """Listings of a range fetched at once from Hugging Face (its limit is per 5 minutes)."""
@@ -85,22 +87,23 @@ def trending(session: Session, submitter: str | None = None) -> Loaded:
         fetch=fetch,
         fresh=freshness.hf_trending(session.freshness),
     )
-    papers, skipped = parse_daily_papers(got.items)
-    session.parsed(keys.hf_trending(submitter), papers)
-    if skipped:
-        session.warn(f"warning: skipped {skipped} malformed item(s) in {got.url}")
-    session.warn_cuts(papers, got.url)
+    papers = _papers(session, keys.hf_trending(submitter), got)
     return Loaded("hf", label, papers, stale=got.stale)
 
 
 def _parsed(session: Session, day: date, got: Fetched) -> Loaded:
-    key = keys.hf_listing(day_period(day))
+    papers = _papers(session, keys.hf_listing(day_period(day)), got, day)
+    return Loaded("hf", _title(day_period(day)), papers, stale=got.stale)
+
+
+def _papers(session: Session, key: Key, got: Fetched, day: date | None = None) -> list[Paper]:
+    """The papers of a listing, kept for the index, with a warning for what was unusable."""
     papers, skipped = parse_daily_papers(got.items, day=day)
     session.parsed(key, papers)
     if skipped:
         session.warn(f"warning: skipped {skipped} malformed item(s) in {got.url}")
     session.warn_cuts(papers, got.url)
-    return Loaded("hf", _title(day_period(day)), papers, stale=got.stale)
+    return papers
 
 
 def _days(session: Session, period: Period, *, eager: bool = True) -> Loaded:
